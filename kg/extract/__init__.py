@@ -1,0 +1,1 @@
+"""Extraction layer: spaCy Doc in, entities, relations and quotes out (no rdflib)."""

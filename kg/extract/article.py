@@ -1,0 +1,168 @@
+"""One article through the extraction layer: Doc in, :class:`Extraction` out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import lru_cache
+
+from spacy.tokens import Doc, Token
+
+from kg.extract.entities import BOILERPLATE, find_mentions
+from kg.extract.quotes import find_quotes
+from kg.extract.roles import find_based_in, find_roles
+from kg.extract.svo import extract_relations
+from kg.resolve.resolver import Resolution, resolve_entities, resolve_pronoun
+from kg.types import Article, Extraction, Quote, Relation, Sentence
+
+log = logging.getLogger(__name__)
+
+
+def _is_boilerplate(text: str) -> bool:
+    words = text.strip().strip(".!|").casefold().split()
+    return not words or (len(words) <= 3 and all(w in BOILERPLATE for w in words))
+
+
+_WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date(text: str, base: str | None) -> str | None:
+    import dateparser
+
+    settings: dict[str, object] = {"PREFER_DATES_FROM": "past"}
+    if base:
+        try:
+            settings["RELATIVE_BASE"] = datetime.fromisoformat(base[:10])
+        except ValueError:
+            return None
+    try:
+        parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    except (ValueError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    day = parsed.date()
+    if base and text.strip().casefold() in _WEEKDAYS:
+        # "on Wednesday" in a Wednesday report means that very day
+        base_day = datetime.fromisoformat(base[:10]).date()
+        if (base_day - day).days == 7:
+            day = base_day
+    return day.isoformat()
+
+
+def _statement_date(verb: Token, article_date: str | None) -> str | None:
+    """The date a clause refers to (``on Wednesday``), normalised to ISO."""
+    for c in verb.children:
+        cands = [c] if c.dep_ in ("npadvmod", "tmod") else [
+            p for p in c.children if c.dep_ == "prep" and p.dep_ == "pobj"
+        ]
+        for p in cands:
+            if p.ent_type_ == "DATE":
+                ent = next((e for e in p.doc.ents if e.start <= p.i < e.end), None)
+                if ent is not None and article_date:
+                    return _parse_date(ent.text, article_date)
+    return None
+
+
+def extract_article(doc: Doc, article: Article) -> Extraction:
+    """Entities, relations and quotes of one parsed article.
+
+    Example:
+        >>> ex = extract_article(nlp(text), Article(id="a1", text=text))  # doctest: +SKIP
+    """
+    sents = [s for s in doc.sents if s.text.strip()]
+    sentences = [
+        Sentence(k, s.text.strip(), s.start_char, s.start_char + len(s.text.rstrip()))
+        for k, s in enumerate(sents)
+    ]
+    sent_index = {t.i: k for k, s in enumerate(sents) for t in s}
+    skip = {k for k, s in enumerate(sents) if _is_boilerplate(s.text)}
+    offsets = [(t.idx, t.idx + len(t.text)) for t in doc]
+    mentions = [m for m in find_mentions(doc) if m.sentence not in skip]
+    mentions = [m for m in mentions if doc[m.start].i in sent_index]
+    mentions = [
+        type(m)(m.start, m.end, m.text, m.type, sent_index[m.start], m.strength)
+        for m in mentions
+    ]
+    subjects = frozenset(t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass", "ROOT"))
+    res = resolve_entities(mentions, offsets, subjects)
+
+    def arg(tok: Token) -> str | None:
+        key = res.entity_at(tok.i)
+        if key is None and tok.pos_ == "PRON" and tok.i in sent_index:
+            key = resolve_pronoun(tok.text, sent_index[tok.i], tok.i, res)
+        return key
+
+    def etype(key: str) -> str:
+        return res.entities[key].type
+
+    quotes_raw = find_quotes(doc, res.entity_at, etype, lambda t: arg(t) if t.pos_ == "PRON" else None)
+    speaker_of = {q.verb.i: q.speaker for q in quotes_raw}
+
+    def quoted(char: int) -> str | None:
+        for q in quotes_raw:
+            if q.start <= char < q.end:
+                return q.speaker
+        return None
+
+    relations: list[Relation] = []
+    for k, sent in enumerate(sents):
+        if k in skip:
+            continue
+        for r in extract_relations(list(sent), arg, speaker_of, quoted):
+            relations.append(Relation(
+                r.subject, r.predicate, r.object_key, k, r.object_text, r.negated,
+                r.modality, r.confidence, r.attributed_to,  # type: ignore[arg-type]
+                _statement_date(r.verb, article.date),
+                (r.verb.idx, r.verb.idx + len(r.verb.text)),
+            ))
+    relations += _role_relations(doc, res, sent_index, etype)
+    quotes = [
+        Quote(q.text, q.speaker, sent_index.get(q.verb.i, 0), q.verb.lemma_.lower(),
+              q.addressee, q.start, q.end)
+        for q in quotes_raw
+    ]
+    entities = {key: e for key, e in res.entities.items()}
+    return Extraction(article, sentences, entities, _dedupe(relations), quotes)
+
+
+def _role_relations(
+    doc: Doc, res: Resolution, sent_index: dict[int, int], etype: object
+) -> list[Relation]:
+    out: list[Relation] = []
+    persons = []
+    for m_key, ent in res.entities.items():
+        if ent.type != "Person":
+            continue
+        for tok_i, key in res.token_entity.items():
+            if key == m_key and (tok_i == 0 or res.token_entity.get(tok_i - 1) != key):
+                end = tok_i
+                while res.token_entity.get(end) == key:
+                    end += 1
+                persons.append((doc[tok_i:end], key))
+    for key, role, pred, conf, tok_i in find_roles(doc, persons, res.entity_at, etype):  # type: ignore[arg-type]
+        if role:
+            res.entities[key].roles.add(role)
+        if pred and tok_i >= 0:
+            obj = res.entity_at(tok_i)
+            if obj and obj != key:
+                s = sent_index.get(tok_i, 0)
+                out.append(Relation(key, pred, obj, s, confidence=conf))
+    for org_i, place_i in find_based_in(doc, res.entity_at):
+        org, place = res.entity_at(org_i), res.entity_at(place_i)
+        if org and place and org != place:
+            out.append(Relation(org, "based in", place, sent_index.get(org_i, 0),
+                                confidence=0.8))
+    return out
+
+
+def _dedupe(relations: list[Relation]) -> list[Relation]:
+    seen: dict[tuple[object, ...], Relation] = {}
+    for r in relations:
+        key = (r.subject, r.predicate, r.object, r.object_text, r.sentence, r.negated)
+        if key not in seen or seen[key].confidence < r.confidence:
+            seen[key] = r
+    return list(seen.values())

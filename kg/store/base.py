@@ -1,0 +1,39 @@
+"""The Store protocol: what the pipeline, CLI and API need from a triple store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, Protocol
+
+from rdflib import Graph
+
+
+class Store(Protocol):
+    """A quad store holding one named graph per article."""
+
+    def article_hash(self, graph: str) -> str | None:
+        """The content hash stored for an article graph, or None if absent."""
+
+    def put_graph(self, graph: str, triples: Graph) -> None:
+        """Atomically replace the named graph with these triples."""
+
+    def remove_graph(self, graph: str) -> bool:
+        """Delete a named graph; False if it did not exist."""
+
+    def graphs(self) -> Iterator[str]:
+        """The IRIs of the named graphs."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> Any:
+        """Run a read-only SPARQL query; the default graph is the union of all graphs."""
+
+    def dump(self, output: IO[bytes], fmt: str) -> None:
+        """Serialise the whole store (graphs merged unless the format keeps them)."""
+
+    def close(self) -> None:
+        """Release the store."""

@@ -1,0 +1,168 @@
+"""The embedded default store: Oxigraph (pyoxigraph) on disk.
+
+Chosen over rdflib+oxrdflib after ``benchmarks/bench_store.py`` (numbers in the
+README): direct pyoxigraph loads and queries faster and gives real per-call
+transactions, which oxrdflib's ``commit()`` does not.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib import Literal as RLiteral
+from rdflib.term import Node
+
+from kg.errors import QueryError, StoreError, StoreLockedError
+from kg.vocab import KG, PREFIXES
+
+log = logging.getLogger(__name__)
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+_UNION = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+)
+_SYNTAX_POS = re.compile(r"(\d+):(\d+)")
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert one rdflib term to its pyoxigraph equivalent."""
+    if isinstance(term, RLiteral):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def rdf_format(fmt: str) -> ox.RdfFormat:
+    try:
+        return FORMATS[fmt]
+    except KeyError:
+        valid = ", ".join(FORMATS)
+        raise StoreError(f"unknown RDF format {fmt!r}; valid formats: {valid}") from None
+
+
+class EmbeddedStore:
+    """pyoxigraph on disk (or in memory when ``path`` is None)."""
+
+    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+        self.path = None if path is None else Path(path)
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"the store {self.path} is open in another process (a running "
+                    "'kg serve' or 'kg ingest'); stop it or use another --store"
+                ) from exc
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+
+    # -- writes ---------------------------------------------------------------
+    def article_hash(self, graph: str) -> str | None:
+        g = ox.NamedNode(graph)
+        for quad in self._store.quads_for_pattern(
+            None, ox.NamedNode(str(KG.contentHash)), None, g
+        ):
+            return str(quad.object.value)
+        return None
+
+    def put_graph(self, graph: str, triples: Graph) -> None:
+        """Replace the named graph in one transaction: whole article or nothing."""
+        g = ox.NamedNode(graph)
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+        try:
+            if not self._store.contains_named_graph(g):
+                self._store.extend(quads)  # transactional
+                return
+            body = ox.serialize(
+                (q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES
+            ).decode()
+            # one SPARQL update is one transaction: the old graph is never half-replaced
+            self._store.update(f"DROP SILENT GRAPH <{graph}> ;\n"
+                               f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+        except OSError as exc:
+            raise StoreError(f"writing graph {graph} failed: {exc}") from exc
+
+    def remove_graph(self, graph: str) -> bool:
+        g = ox.NamedNode(graph)
+        if not self._store.contains_named_graph(g):
+            return False
+        self._store.remove_graph(g)
+        return True
+
+    def graphs(self) -> Iterator[str]:
+        for g in self._store.named_graphs():
+            yield str(g.value)
+
+    # -- reads ----------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> Any:
+        """Run a SPARQL query; the default graph is the union of the article graphs.
+
+        Raises:
+            QueryError: the query does not parse (message with line and column).
+        """
+        kwargs: dict[str, Any] = {"prefixes": PREFIXES}
+        if default_graph is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL query: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+
+    def dump(self, output: IO[bytes], fmt: str) -> None:
+        rf = rdf_format(fmt)
+        if rf.supports_datasets:
+            self._store.dump(output, format=rf, prefixes=PREFIXES)
+        else:  # merge the article graphs into one
+            triples = self._store.query(_UNION, use_default_graph_as_union=False)
+            ox.serialize(triples, output, format=rf, prefixes=PREFIXES)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._store
+
+
+def open_store(location: str | Path, *, read_only: bool = False) -> EmbeddedStore:
+    """Open the store named by ``--store`` / ``KG_STORE`` (a directory)."""
+    return EmbeddedStore(location, read_only=read_only)
