@@ -87,7 +87,10 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
         type(m)(m.start, m.end, m.text, m.type, sent_index[m.start], m.strength)
         for m in mentions
     ]
-    subjects = frozenset(t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass", "ROOT"))
+    # clause arguments are the salient antecedents for pronouns
+    subjects = frozenset(
+        t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass", "ROOT", "dobj")
+    )
     res = resolve_entities(mentions, offsets, subjects)
 
     def arg(tok: Token) -> str | None:

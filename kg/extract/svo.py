@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from kg.extract.entities import PRONOUNS, REPORTING_VERBS
+from kg.extract.roles import ROLE_NOUNS
 
 CATENATIVE = frozenset(
     "begin start continue keep stop try attempt hope want plan seek intend aim "
@@ -142,7 +143,14 @@ def _subject_tokens(verb: Token) -> list[Token]:
 def _objects(verb: Token) -> Iterator[tuple[str, Token, str]]:
     """(predicate suffix, object token, kind) of a verb."""
     passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-    for c in verb.children:
+    children = list(verb.children)
+    if not any(c.dep_ in ("dobj", "nsubjpass") for c in children):
+        # "arrested and questioned the protesters": the object is shared
+        for conj in children:
+            if conj.dep_ == "conj" and conj.pos_ == "VERB":
+                children += [c for c in conj.children if c.dep_ == "dobj"]
+                break
+    for c in children:
         if c.dep_ in ("dobj", "dative", "attr", "oprd"):
             for o in _expand_conj(c):
                 yield "", o, "attr" if c.dep_ == "attr" else "dobj"
@@ -156,6 +164,18 @@ def _objects(verb: Token) -> Iterator[tuple[str, Token, str]]:
                 if p.dep_ == "pobj":
                     for o in _expand_conj(p):
                         yield c.lower_, o, "prep"
+
+
+def _role_of(noun: Token, arg: ArgFn) -> str | None:
+    """``the chancellor of Germany``: the entity a role noun is of."""
+    if noun.lower_ not in ROLE_NOUNS:
+        return None
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                if p.dep_ == "pobj" and (key := arg(p)):
+                    return key
+    return None
 
 
 def arg_key(tok: Token, arg: ArgFn) -> str | None:
@@ -217,6 +237,8 @@ def extract_relations(
             p = f"{pred} {suffix}".strip() if not is_copula else "be"
             if is_copula and suffix:
                 p = f"be {suffix}"
+            if is_copula and kind == "attr" and (role := _role_of(obj, arg)):
+                p, okey, conf = f"{obj.lower_} of", role, 0.75
             for skey in subjects:
                 if okey == skey:
                     continue

@@ -58,7 +58,8 @@ def resolve_entities(
     Args:
         mentions: typed mention spans from :func:`kg.extract.entities.find_mentions`.
         offsets: character (start, end) of each doc token.
-        subjects: token indexes that are clause subjects (preferred antecedents).
+        subjects: token indexes that are clause arguments (subjects, direct
+            objects): the salient antecedents pronouns prefer.
     """
     res = Resolution()
     by_norm: dict[str, str] = {}
@@ -116,8 +117,9 @@ def resolve_pronoun(
     """The entity a pronoun refers to, when unambiguous.
 
     Candidates are entities of the right kind (he/she: Person; they: Group)
-    mentioned before the pronoun in its sentence or the two before it; clause
-    subjects are preferred. Returns None when no single candidate remains.
+    mentioned before the pronoun in its sentence or the two before it; when
+    several are, the single one that is a clause argument (not buried in a
+    prepositional phrase) wins. Returns None when no single candidate remains.
     """
     low = word.casefold()
     if low in _PERSONAL:

@@ -1,5 +1,10 @@
 """The embedded default store: Oxigraph (pyoxigraph) on disk.
 
+Each article lives in its own named graph. The store's default graph holds the
+set union of all article graphs, maintained here on every write, because
+Oxigraph's ``use_default_graph_as_union`` has bag semantics: a triple present
+in 24 article graphs would match 24 times and every COUNT would be wrong.
+
 Chosen over rdflib+oxrdflib after ``benchmarks/bench_store.py`` (numbers in the
 README): direct pyoxigraph loads and queries faster and gives real per-call
 transactions, which oxrdflib's ``commit()`` does not.
@@ -8,7 +13,6 @@ transactions, which oxrdflib's ``commit()`` does not.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -31,10 +35,15 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-_UNION = (
-    "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-)
-_SYNTAX_POS = re.compile(r"(\d+):(\d+)")
+
+
+def _retract(graph: str) -> str:
+    """SPARQL Update: drop a named graph and the union triples only it held."""
+    return (
+        "DELETE { ?s ?p ?o } WHERE { GRAPH <%(g)s> { ?s ?p ?o } "
+        "FILTER NOT EXISTS { GRAPH ?other { ?s ?p ?o } FILTER(?other != <%(g)s>) } } ;\n"
+        "DROP SILENT GRAPH <%(g)s> ;\n" % {"g": graph}
+    )
 
 
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -63,6 +72,7 @@ class EmbeddedStore:
 
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = None if path is None else Path(path)
+        self.read_only = read_only
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -91,25 +101,28 @@ class EmbeddedStore:
     def put_graph(self, graph: str, triples: Graph) -> None:
         """Replace the named graph in one transaction: whole article or nothing."""
         g = ox.NamedNode(graph)
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+        named = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
         try:
             if not self._store.contains_named_graph(g):
-                self._store.extend(quads)  # transactional
+                union = [ox.Quad(q.subject, q.predicate, q.object) for q in named]
+                self._store.extend(named + union)  # one transaction
                 return
-            body = ox.serialize(
-                (q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES
-            ).decode()
-            # one SPARQL update is one transaction: the old graph is never half-replaced
-            self._store.update(f"DROP SILENT GRAPH <{graph}> ;\n"
-                               f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+            body = ox.serialize((q.triple for q in named), format=ox.RdfFormat.N_TRIPLES)
+            text = body.decode() if body else ""
+            # one SPARQL update is one transaction: never half-replaced
+            self._store.update(
+                _retract(graph) + f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}}\n{text}}}"
+            )
         except OSError as exc:
             raise StoreError(f"writing graph {graph} failed: {exc}") from exc
 
     def remove_graph(self, graph: str) -> bool:
-        g = ox.NamedNode(graph)
-        if not self._store.contains_named_graph(g):
+        if not self._store.contains_named_graph(ox.NamedNode(graph)):
             return False
-        self._store.remove_graph(g)
+        try:
+            self._store.update(_retract(graph).rstrip(" ;\n"))
+        except OSError as exc:
+            raise StoreError(f"removing graph {graph} failed: {exc}") from exc
         return True
 
     def graphs(self) -> Iterator[str]:
@@ -132,8 +145,6 @@ class EmbeddedStore:
         kwargs: dict[str, Any] = {"prefixes": PREFIXES}
         if default_graph is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
@@ -145,22 +156,29 @@ class EmbeddedStore:
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
         rf = rdf_format(fmt)
-        if rf.supports_datasets:
-            self._store.dump(output, format=rf, prefixes=PREFIXES)
-        else:  # merge the article graphs into one
-            triples = self._store.query(_UNION, use_default_graph_as_union=False)
-            ox.serialize(triples, output, format=rf, prefixes=PREFIXES)
+        if rf.supports_datasets:  # the article graphs, without the union copy
+            quads = (
+                q for q in self._store.quads_for_pattern(None, None, None)
+                if not isinstance(q.graph_name, ox.DefaultGraph)
+            )
+            ox.serialize(quads, output, format=rf, prefixes=PREFIXES)
+        else:  # the union graph
+            self._store.dump(
+                output, format=rf, from_graph=ox.DefaultGraph(), prefixes=PREFIXES
+            )
 
     def __len__(self) -> int:
         return len(self._store)
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:
-        self.flush()
-        del self._store
+        """Flush and release the store (and its lock); safe to call twice."""
+        if hasattr(self, "_store"):
+            self.flush()
+            del self._store
 
 
 def open_store(location: str | Path, *, read_only: bool = False) -> EmbeddedStore:

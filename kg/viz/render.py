@@ -74,18 +74,45 @@ def limit_nodes(
 
 
 def layout(graph: nx.MultiDiGraph, *, seed: int = 7) -> dict[Any, tuple[float, float]]:
-    """Pixel positions from a seeded spring layout (stable for the same graph)."""
+    """Pixel positions, stable for the same graph.
+
+    Each connected component gets its own seeded spring layout, sized by its node
+    count, and the components are packed in rows (biggest first), so a pair of
+    actors is never squeezed into one spot by the rest of the graph.
+    """
     simple = nx.Graph(graph.to_undirected(as_view=True))
-    n = simple.number_of_nodes()
-    if n == 0:
-        return {}
+    comps = sorted((sorted(c, key=str) for c in nx.connected_components(simple)),
+                   key=lambda c: (-len(c), str(c[0])))
+    placed = [_component_layout(simple.subgraph(c), seed) for c in comps]
+    area = sum((2 * r) ** 2 for _, r in placed)
+    row_width = max(1.6 * math.sqrt(area), max((2 * r for _, r in placed), default=0.0))
+    pos: dict[Any, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for local, radius in placed:
+        if x > 0 and x + 2 * radius > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (nx_, ny_) in local.items():
+            pos[node] = (x + radius + nx_, y + radius + ny_)
+        x += 2 * radius
+        row_height = max(row_height, 2 * radius)
+    return pos
+
+
+def _component_layout(
+    comp: nx.Graph, seed: int
+) -> tuple[dict[Any, tuple[float, float]], float]:
+    """Positions within a circle around (0, 0), and the circle's radius (px)."""
+    n = comp.number_of_nodes()
+    radius = 90.0 + 110.0 * math.sqrt(n - 1)
+    if n == 1:
+        return {next(iter(comp)): (0.0, 0.0)}, radius
     try:
-        pos = nx.spring_layout(simple, seed=seed, iterations=100)
+        raw = nx.spring_layout(comp, seed=seed, iterations=100)
     except ImportError:  # 500+ nodes want scipy; fall back to a circle
         log.warning("scipy is missing: circular layout for %d nodes", n)
-        pos = nx.circular_layout(simple)
-    scale = max(250.0, 70.0 * math.sqrt(n))
-    return {k: (float(x) * scale, float(y) * scale) for k, (x, y) in pos.items()}
+        raw = nx.circular_layout(comp)
+    inner = radius - 70.0
+    return {k: (float(px) * inner, float(py) * inner) for k, (px, py) in raw.items()}, radius
 
 
 def render_html(

@@ -1,0 +1,216 @@
+"""The ``kg`` command line: a few lines over the library for each command."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kg.config import Settings
+from kg.errors import KgError
+
+F = TypeVar("F", bound=Callable[..., Any])
+QUERY_FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "ntriples")
+EXPORT_FORMATS = ("turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml")
+
+
+def store_option(fn: F) -> F:
+    """``--store DIR`` (default: $KG_STORE, else ./kg-data)."""
+    return click.option(
+        "--store", "store", metavar="DIR", default=None,
+        help="Store directory (default: $KG_STORE, else ./kg-data).",
+    )(fn)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn KgError into a one-line message and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KgError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(store: str | None) -> Settings:
+    return Settings().with_store(store)
+
+
+def _open(store: str | None, *, read_only: bool = False) -> Any:
+    from kg.errors import StoreLockedError
+    from kg.store import open_store
+
+    settings = _settings(store)
+    if read_only and not settings.store_path.exists():
+        raise click.ClickException(
+            f"no store at {settings.store_path}: run 'kg ingest PATH' first"
+        )
+    try:
+        return open_store(settings.store, read_only=False)
+    except StoreLockedError:
+        if not read_only:
+            raise
+        return open_store(settings.store, read_only=True)  # a server holds it: read a snapshot
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log progress and warnings.")
+@click.version_option(package_name="kg")
+def main(verbose: bool) -> None:
+    """kg: news reports in, a queryable RDF knowledge graph out."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@store_option
+@click.option("--title", help="Headline for .txt / stdin input.")
+@click.option("--date", help="Publication date (ISO) for .txt / stdin input.")
+@click.option("--source", help="Publisher for .txt / stdin input.")
+@click.option("--url", help="URL for .txt / stdin input.")
+@click.option("--id", "article_id", help="Article id for stdin input.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@handle_errors
+def ingest(paths: tuple[str, ...], store: str | None, title: str | None,
+           date: str | None, source: str | None, url: str | None,
+           article_id: str | None, quiet: bool, as_json: bool) -> None:
+    """Ingest news files and folders (.txt, .jsonl/.json, .html, or - for stdin).
+
+    Each article becomes its own named graph; unchanged articles are skipped,
+    changed ones replaced. Exit status 2 when some input was skipped.
+    """
+    from kg.pipeline import ingest as run_ingest
+
+    from kg.ui import IngestProgress, print_summary
+
+    settings = _settings(store)
+    defaults = {"title": title, "date": date, "source": source, "url": url, "id": article_id}
+    st = _open(store)
+    try:
+        with IngestProgress(enabled=not quiet and not as_json and sys.stderr.isatty()) as prog:
+            report = run_ingest(paths, st, settings, defaults=defaults, on_article=prog.update)
+    finally:
+        st.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        print_summary(report, settings.store)
+    if report.skipped:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("sparql")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table",
+              show_default=True, help="Output format.")
+@handle_errors
+def query(sparql: str, store: str | None, fmt: str) -> None:
+    """Run a SPARQL query over the union of all article graphs.
+
+    Common prefixes (kg, schema, rdfs, skos, prov, ...) are predeclared.
+    """
+    from kg.ui import print_results
+
+    st = _open(store, read_only=True)
+    try:
+        print_results(st.query(sparql), fmt)
+    finally:
+        st.close()
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle",
+              show_default=True, help="TriG and N-Quads keep the per-article graphs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@handle_errors
+def export(store: str | None, fmt: str, output: str | None) -> None:
+    """Export the whole graph (Turtle by default)."""
+    st = _open(store, read_only=True)
+    try:
+        if output:
+            with open(output, "wb") as fh:
+                st.dump(fh, fmt)
+        else:
+            st.dump(sys.stdout.buffer, fmt)
+    finally:
+        st.close()
+
+
+@main.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def stats(store: str | None, as_json: bool) -> None:
+    """Counts: articles, sentences, entities by type, relations, statements, quotes."""
+    from kg.graph.query import graph_stats
+    from kg.ui import print_stats
+
+    st = _open(store, read_only=True)
+    try:
+        counts = graph_stats(st)
+    finally:
+        st.close()
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+    else:
+        print_stats(counts)
+
+
+@main.command()
+@click.argument("article_id")
+@store_option
+@handle_errors
+def remove(article_id: str, store: str | None) -> None:
+    """Delete one article (its named graph) from the store."""
+    from kg.pipeline import remove_article
+
+    st = _open(store)
+    try:
+        if not remove_article(article_id, st, _settings(store)):
+            raise click.ClickException(f"no article with id {article_id!r} in the store")
+    finally:
+        st.close()
+    click.echo(f"removed article {article_id}")
+
+
+@main.command()
+@store_option
+@click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8000).")
+@handle_errors
+def serve(store: str | None, host: str | None, port: int | None) -> None:
+    """Serve the SPARQL endpoint and graph pages over HTTP."""
+    import os
+
+    import uvicorn
+
+    settings = _settings(store)
+    host = host or settings.host
+    port = port or settings.port
+    _open(store).close()  # fail early, with a clear message, if the store is locked
+    os.environ["KG_STORE"] = settings.store  # the app factory reads its settings from here
+    base = f"http://{host}:{port}"
+    click.echo(f"Serving {Path(settings.store).resolve()}\n"
+               f"  SPARQL endpoint: {base}/sparql\n  Graph:           {base}/graph\n"
+               f"  Export:          {base}/export.ttl\n  API docs:        {base}/docs")
+    # by import string: the kg library never imports the api package
+    uvicorn.run("api.main:app_from_env", factory=True, host=host, port=port,
+                log_level="warning")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,99 @@
+"""The kg command line, through click's CliRunner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+
+from .conftest import ROOT, SEEDS
+
+SEED_TXT = SEEDS / "000_88f24646cda69346.txt"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name, cmd in main.commands.items():
+        assert cmd.help, f"kg {name} has no help text"
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, result.output
+        assert f"kg {name}" in readme, f"kg {name} is not documented in README.md"
+
+
+def test_ingest_query_export_stats_remove(runner: CliRunner, tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    r = runner.invoke(main, ["ingest", "--store", store, str(SEED_TXT)])
+    assert r.exit_code == 0, r.output
+    assert "1 articles ingested" in r.output
+    r = runner.invoke(main, ["query", "--store", store, "--format", "csv",
+                             'SELECT ?l WHERE { ?e a schema:Person ; rdfs:label ?l } ORDER BY ?l'])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0].strip() == "l"
+    assert "Cecile Bossy" in r.output and "Denis Robin" in r.output
+    r = runner.invoke(main, ["query", "--store", store, "--format", "json",
+                             "ASK { ?s ?p ?o }"])
+    assert json.loads(r.output)["boolean"] is True
+    r = runner.invoke(main, ["query", "--store", store, "SELEC nonsense"])
+    assert r.exit_code == 1 and "malformed SPARQL query" in r.output
+    out = tmp_path / "g.trig"
+    r = runner.invoke(main, ["export", "--store", store, "--format", "trig", "-o", str(out)])
+    assert r.exit_code == 0 and out.stat().st_size > 1000
+    r = runner.invoke(main, ["stats", "--store", store, "--json"])
+    counts = json.loads(r.output)
+    assert counts["articles"] == 1 and counts["quotes"] == 3
+    r = runner.invoke(main, ["remove", "--store", store, "seed-calais-expulsions"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["remove", "--store", store, "seed-calais-expulsions"])
+    assert r.exit_code == 1 and "no article" in r.output
+
+
+def test_ingest_reports_bad_files_and_goes_on(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "empty.txt").write_text("")
+    (data / "a.jsonl").write_text(
+        '{"id": "ok1", "text": "Police arrested John Smith in Paris."}\n'
+        "{not json\n"
+        '{"id": "bad", "text": 42}\n'
+    )
+    r = runner.invoke(main, ["ingest", "--store", str(tmp_path / "s"), "--json", str(data)])
+    assert r.exit_code == 2, r.output
+    report = json.loads(r.output)
+    assert report["articles_ingested"] == 1
+    reasons = {s["source"]: s["reason"] for s in report["skipped"]}
+    assert "empty file" in reasons[str(data / "empty.txt")]
+    assert "invalid JSON" in reasons[f"{data / 'a.jsonl'}:2"]
+    assert "'text' must be a string" in reasons[f"{data / 'a.jsonl'}:3"]
+
+
+def test_stdin_and_flags(runner: CliRunner, tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    r = runner.invoke(main, ["ingest", "--store", store, "--id", "piped", "--title", "Piped",
+                             "--date", "2020-01-02", "--source", "Example Wire", "-"],
+                      input="Police arrested John Smith in Paris on Monday.")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["query", "--store", store, "--format", "tsv",
+                             "SELECT ?h ?d WHERE { ?a schema:headline ?h ; schema:datePublished ?d }"])
+    assert '"Piped"' in r.output and "2020-01-02" in r.output
+
+
+def test_missing_store_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    r = runner.invoke(main, ["stats", "--store", str(tmp_path / "nope")])
+    assert r.exit_code == 1 and "run 'kg ingest PATH' first" in r.output
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("kg")
+    r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    assert r.returncode == 0 and "ingest" in r.stdout

@@ -1,0 +1,158 @@
+"""Extraction patterns, table-driven: sentence -> expected (subject, predicate, object).
+
+Objects in quotes ('...') are literal phrases; others are entity names. Each row
+also pins negation / modality / attribution where the pattern is about them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kg.extract.article import extract_article
+from kg.extract.nlp import load_nlp
+from kg.types import Article, Extraction
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    from kg.config import Settings
+
+    return load_nlp(Settings().spacy_model)
+
+
+def run(nlp: Any, text: str, date: str | None = "2014-05-28") -> Extraction:
+    return extract_article(nlp(text), Article(id="t", text=text, date=date))
+
+
+def triples(ex: Extraction) -> set[tuple[str, str, str]]:
+    e = ex.entities
+    return {
+        (e[r.subject].name, r.predicate,
+         e[r.object].name if r.object else f"'{r.object_text}'")
+        for r in ex.relations
+    }
+
+
+def relation(ex: Extraction, subject: str, predicate: str) -> Any:
+    e = ex.entities
+    for r in ex.relations:
+        if e[r.subject].name == subject and r.predicate == predicate:
+            return r
+    raise AssertionError(f"no {subject} {predicate} in {triples(ex)}")
+
+
+TRIPLES = [
+    ("active voice", "Microsoft released Windows in Redmond.",
+     {("Microsoft", "release", "Windows"), ("Microsoft", "release in", "Redmond")}),
+    ("passive voice: the by-agent is the subject",
+     "The protesters were dispersed by riot police.",
+     {("riot police", "disperse", "protesters")}),
+    ("verb chain", "French police have begun expelling about 650 migrants from camps.",
+     {("French police", "expel", "migrants"), ("French police", "expel from", "'camps'")}),
+    ("prepositional object", "The migrants hoped to cross to Britain.",
+     {("migrants", "cross to", "Britain")}),
+    ("coordinated verbs share the object", "Police arrested and questioned the protesters.",
+     {("police", "arrest", "protesters"), ("police", "question", "protesters")}),
+    ("coordinated objects split", "Police detained protesters and journalists.",
+     {("police", "detain", "protesters"), ("police", "detain", "journalists")}),
+    ("copula with a role noun", "Angela Merkel is the chancellor of Germany.",
+     {("Angela Merkel", "chancellor of", "Germany")}),
+    ("phrasal verb", "Some of the migrants put up barricades.",
+     {("migrants", "put up", "'barricades'")}),
+    ("phrasal verb with a place object", "The authorities closed down the Sangatte centre.",
+     {("authorities", "close down", "'the Sangatte centre'")}),
+    ("apposition: affiliation and X-based",
+     "Cecile Bossy, from the France-based Doctors of the World NGO, told AFP the camps were full.",
+     {("Cecile Bossy", "affiliated with", "Doctors of the World NGO"),
+      ("Doctors of the World NGO", "based in", "France"), ("Cecile Bossy", "tell", "AFP")}),
+    ("apposition: role of a place",
+     "The prefect of the Pas-de-Calais region, Denis Robin, said the camps would close.",
+     {("Denis Robin", "prefect of", "Pas-de-Calais")}),
+    ("role before the name, after a quote",
+     '"There will be no arrests," the prefect, or the top administrator of the '
+     "Pas-de-Calais region Denis Robin said.",
+     {("Denis Robin", "prefect of", "Pas-de-Calais"),
+      ("Denis Robin", "administrator of", "Pas-de-Calais")}),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", TRIPLES, ids=[t[0] for t in TRIPLES])
+def test_pattern_gives_triples(nlp: Any, name: str, text: str, expected: set[Any]) -> None:
+    got = triples(run(nlp, text))
+    assert expected <= got, f"missing {expected - got}; got {got}"
+
+
+def test_negation_is_recorded(nlp: Any) -> None:
+    r = relation(run(nlp, "Police did not arrest the protesters."), "police", "arrest")
+    assert r.negated is True
+
+
+def test_modal_verb_is_possible(nlp: Any) -> None:
+    r = relation(run(nlp, "Soldiers may attack the rebels."), "soldiers", "attack")
+    assert r.modality == "possible"
+
+
+def test_hope_to_is_intended(nlp: Any) -> None:
+    r = relation(run(nlp, "The migrants hoped to cross to Britain."), "migrants", "cross to")
+    assert r.modality == "intended"
+
+
+def test_indirect_speech_is_reported_and_attributed(nlp: Any) -> None:
+    ex = run(nlp, "The activists said the police beat the protesters.")
+    r = relation(ex, "police", "beat")
+    assert r.modality == "reported"
+    assert ex.entities[r.attributed_to or ""].name == "activists"
+    assert ("activists", "say", "'the police beat the protesters'") in triples(ex)
+
+
+def test_quotes_have_speaker_verb_and_addressee(nlp: Any) -> None:
+    ex = run(nlp, '"The people are on edge," Cecile Bossy, from the Doctors of the World '
+                  "NGO, told AFP on Wednesday. Bossy said the evacuation was "
+                  '"anything but professional".')
+    e = ex.entities
+    got = {(e[q.speaker].name, q.verb, e[q.addressee].name if q.addressee else None, q.text)
+           for q in ex.quotes}
+    assert got == {("Cecile Bossy", "tell", "AFP", "The people are on edge"),
+                   ("Cecile Bossy", "say", None, "anything but professional")}
+
+
+def test_relative_date_is_normalised_against_the_article_date(nlp: Any) -> None:
+    ex = run(nlp, "Cecile Bossy told AFP on Wednesday.")  # 2014-05-28 was a Wednesday
+    assert relation(ex, "Cecile Bossy", "tell").date == "2014-05-28"
+    ex = run(nlp, "Cecile Bossy told AFP on Monday.")
+    assert relation(ex, "Cecile Bossy", "tell").date == "2014-05-26"
+
+
+def test_surname_resolves_to_the_full_name(nlp: Any) -> None:
+    ex = run(nlp, "John Smith met officials in Paris. Smith said the talks went well.")
+    [smith] = [e for e in ex.entities.values() if e.type == "Person"]
+    assert smith.name == "John Smith" and "Smith" in smith.aliases
+    assert ("John Smith", "say", "'the talks went well'") in triples(ex)
+
+
+def test_unambiguous_pronoun_resolves(nlp: Any) -> None:
+    ex = run(nlp, "The migrants left the camp. They hoped to reach Britain.")
+    assert ("migrants", "reach", "Britain") in triples(ex)
+
+
+def test_ambiguous_pronoun_drops_the_triple(nlp: Any) -> None:
+    ex = run(nlp, "John Smith met Peter Jones in Paris. He thanked Mary Brown.")
+    assert not any(p == "thank" for _, p, _ in triples(ex)), triples(ex)
+
+
+@pytest.mark.parametrize("text", [
+    "They said it was over. Share",
+    "Advertisement\n\nWhich of them knew? He did.",
+])
+def test_no_entity_from_pronouns_or_boilerplate(nlp: Any, text: str) -> None:
+    names = {e.name.casefold() for e in run(nlp, text).entities.values()}
+    assert not names & {"they", "it", "which", "them", "he", "share", "advertisement"}
+
+
+def test_confidence_is_a_probability(nlp: Any) -> None:
+    ex = run(nlp, "Microsoft released Windows in Redmond.")
+    assert all(0.0 <= r.confidence <= 1.0 for r in ex.relations)
+    assert relation(ex, "Microsoft", "release").confidence > relation(
+        ex, "Microsoft", "release in").confidence - 0.2

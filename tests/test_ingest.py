@@ -1,0 +1,61 @@
+"""Reading news files: formats, metadata, and clear messages for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kg.ingest.news import Skipped, read_articles
+from kg.types import Article
+
+from .conftest import SEEDS
+
+HTML = """<html><head><title>Flood hits town | Example News</title>
+<meta property="og:title" content="Flood hits town">
+<meta name="date" content="2021-03-04"></head>
+<body><nav>Home | World</nav><article><h1>Flood hits town</h1>
+<p>Heavy rain flooded the town of Riverton on Tuesday, the mayor said.</p>
+<p>Emergency services evacuated hundreds of residents from their homes near the river.</p>
+<p>The regional government promised aid to the families who lost everything.</p>
+</article><script>alert(1)</script><footer>Share</footer></body></html>"""
+
+
+def test_seeds_folder_reads_every_article_with_metadata() -> None:
+    items = list(read_articles([SEEDS]))
+    arts = [a for a in items if isinstance(a, Article)]
+    assert not [s for s in items if isinstance(s, Skipped)]
+    assert len(arts) == 25
+    seed = next(a for a in arts if a.id == "seed-calais-expulsions")
+    assert seed.source == "AFP" and seed.date == "2014-05-28" and seed.title
+    wiki = [a for a in arts if a.source == "Wikinews"]
+    assert len(wiki) == 24 and all(a.url and a.date and a.title for a in wiki)
+
+
+def test_html_main_text_and_metadata(tmp_path: Path) -> None:
+    (tmp_path / "flood.html").write_text(HTML)
+    [art] = list(read_articles([tmp_path]))
+    assert isinstance(art, Article)
+    assert "Riverton" in art.text and "alert(1)" not in art.text and "Home |" not in art.text
+    assert art.title == "Flood hits town"
+
+
+def test_txt_sidecar_overrides_flags(tmp_path: Path) -> None:
+    (tmp_path / "n.txt").write_text("Police arrested John Smith.")
+    (tmp_path / "n.meta.json").write_text(json.dumps({"title": "From sidecar"}))
+    [art] = list(read_articles([tmp_path], defaults={"title": "From flag", "source": "Wire"}))
+    assert isinstance(art, Article)
+    assert (art.id, art.title, art.source) == ("n", "From sidecar", "Wire")
+
+
+def test_bad_inputs_name_the_file_line_and_field(tmp_path: Path) -> None:
+    (tmp_path / "list.json").write_text('[{"id": "a", "text": "x y"}, {"id": "b"}]')
+    (tmp_path / "broken.json").write_text('{"id": ')
+    (tmp_path / "noid.jsonl").write_text('{"text": "no id here"}\n')
+    (tmp_path / "notes.md").write_text("ignored: not a news format")
+    items = list(read_articles([tmp_path, tmp_path / "missing.txt"]))
+    skipped = {s.source: s.reason for s in items if isinstance(s, Skipped)}
+    assert "field 'text' is missing" in skipped[f"{tmp_path / 'list.json'}[2]"]
+    assert "invalid JSON at line 1" in skipped[str(tmp_path / "broken.json")]
+    assert "neither 'id' nor 'url'" in skipped[f"{tmp_path / 'noid.jsonl'}:1"]
+    assert "no such file" in skipped[str(tmp_path / "missing.txt")]
+    assert [a.id for a in items if isinstance(a, Article)] == ["a"]

@@ -1,0 +1,153 @@
+"""The embedded store: persistence, idempotent re-ingest, removal, atomic articles."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import Graph, URIRef
+
+from kg.config import Settings
+from kg.pipeline import ingest, remove_article
+from kg.store import open_store
+from kg.store.embedded import EmbeddedStore
+
+from .conftest import SEEDS
+
+WIKINEWS = SEEDS / "wikinews-demo.jsonl"
+
+
+def _count(store: Any, sparql: str) -> int:
+    return int(next(iter(store.query(sparql)))["n"].value)
+
+
+def _graph(*triples: tuple[str, str, str]) -> Graph:
+    g = Graph()
+    for s, p, o in triples:
+        g.add((URIRef(s), URIRef(p), URIRef(o)))
+    return g
+
+
+def test_default_graph_is_the_set_union_of_article_graphs() -> None:
+    store = EmbeddedStore(None)
+    shared = ("http://x/a", "http://x/p", "http://x/b")
+    store.put_graph("http://x/g1", _graph(shared, ("http://x/a", "http://x/p", "http://x/c")))
+    store.put_graph("http://x/g2", _graph(shared))
+    assert _count(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == 2
+    store.remove_graph("http://x/g1")  # the shared triple survives, the other goes
+    assert _count(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == 1
+    store.put_graph("http://x/g2", _graph(("http://x/a", "http://x/p", "http://x/d")))
+    assert [r["o"].value for r in store.query("SELECT ?o { ?s ?p ?o }")] == ["http://x/d"]
+
+
+def test_restart_keeps_data_and_reingest_adds_nothing(tmp_path: Path) -> None:
+    settings = Settings(store=str(tmp_path / "s"))
+    store = open_store(settings.store)
+    first = ingest([SEEDS], store, settings)
+    size = len(store)
+    store.close()
+    store = open_store(settings.store)  # a restart: a new handle on the same folder
+    try:
+        assert len(store) == size
+        again = ingest([SEEDS], store, settings)
+        assert again.articles_ingested == 0
+        assert again.articles_unchanged == first.articles_ingested == 25
+        assert len(store) == size
+    finally:
+        store.close()
+
+
+def test_remove_deletes_exactly_one_article(tmp_path: Path) -> None:
+    settings = Settings(store=str(tmp_path / "s"))
+    store = open_store(settings.store)
+    try:
+        ingest([WIKINEWS], store, settings)
+        before = set(store.graphs())
+        n_sent = "SELECT (COUNT(?s) AS ?n) { ?s a kg:Sentence }"
+        sentences = _count(store, n_sent)
+        own = _count(store, """SELECT (COUNT(?s) AS ?n) { ?s a kg:Sentence ;
+            schema:isPartOf/schema:identifier "wikinews-gum-stampede" }""")
+        assert own > 0
+        assert remove_article("wikinews-gum-stampede", store, settings)
+        after = set(store.graphs())
+        assert len(before - after) == 1 and after < before
+        assert _count(store, n_sent) == sentences - own
+        assert not remove_article("wikinews-gum-stampede", store, settings)
+    finally:
+        store.close()
+
+
+def test_changed_article_replaces_its_triples(tmp_path: Path) -> None:
+    settings = Settings(store=str(tmp_path / "s"))
+    src = tmp_path / "a.jsonl"
+    src.write_text('{"id": "x1", "text": "Police arrested John Smith in Paris."}\n')
+    store = open_store(settings.store)
+    try:
+        ingest([src], store, settings)
+        src.write_text('{"id": "x1", "text": "Police arrested Jane Doe in Rome."}\n')
+        report = ingest([src], store, settings)
+        assert report.articles_ingested == 1
+        labels = {r["l"].value for r in store.query("SELECT ?l { ?e rdfs:label ?l }")}
+        assert "Jane Doe" in labels and "John Smith" not in labels
+        assert len(list(store.graphs())) == 1
+    finally:
+        store.close()
+
+
+def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
+    from kg.errors import StoreLockedError
+
+    path = tmp_path / "s"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]);"
+         " print('ok', flush=True); sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreLockedError, match="open in another process"):
+            open_store(path)
+    finally:
+        holder.kill()
+        holder.communicate()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [1.5, 2.5, 3.5])
+def test_killed_ingest_leaves_whole_articles_only(tmp_path: Path, delay: float) -> None:
+    """kill -9 mid-ingest: every stored article has all its statements."""
+    clean = tmp_path / "clean"
+    settings = Settings(store=str(clean))
+    store = open_store(clean)
+    ingest([WIKINEWS], store, settings)
+    expected = _per_article(store)
+    store.close()
+
+    crashed = tmp_path / "crashed"
+    env = {**os.environ, "KG_STORE": str(crashed)}
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "ingest", "-q", str(WIKINEWS)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    store = open_store(crashed)
+    try:
+        got = _per_article(store)
+        for art, n in got.items():
+            assert n == expected[art], f"{art}: {n} statements, expected {expected[art]}"
+        ingest([WIKINEWS], store, settings)  # a re-run fills the gaps
+        assert _per_article(store) == expected
+    finally:
+        store.close()
+
+
+def _per_article(store: Any) -> dict[str, int]:
+    q = """SELECT ?id (COUNT(?st) AS ?n) WHERE { GRAPH ?g {
+             ?a schema:identifier ?id . OPTIONAL { ?st a kg:Statement } } } GROUP BY ?id"""
+    return {r["id"].value: int(r["n"].value) for r in store.query(q)}
