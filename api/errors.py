@@ -12,9 +12,16 @@ from kg.errors import KgError
 log = logging.getLogger(__name__)
 
 
-def error_body(message: str, status: int, errors: list[str] | None = None) -> dict[str, object]:
+def error_body(
+    message: str, status: int, errors: list[str] | None = None
+) -> dict[str, object]:
     """The JSON error shape every failing endpoint answers with."""
-    return {"ok": False, "error": message, "errors": errors or [message], "status": status}
+    return {
+        "ok": False,
+        "error": message,
+        "errors": errors or [message],
+        "status": status,
+    }
 
 
 async def kg_error_handler(request: Request, exc: Exception) -> JSONResponse:

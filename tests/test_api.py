@@ -37,10 +37,13 @@ AFP_GRAPH = "https://kg.example/graph/afp-001"
 RTR_GRAPH = "https://kg.example/graph/rtr-002"
 PEOPLE = "SELECT DISTINCT ?p ?name WHERE { ?p a schema:Person ; rdfs:label ?name }"
 ASK = "ASK { ?p a schema:Person }"
-CONSTRUCT = "CONSTRUCT { ?p rdfs:label ?name } WHERE { ?p a schema:Person ; rdfs:label ?name }"
+CONSTRUCT = (
+    "CONSTRUCT { ?p rdfs:label ?name } WHERE { ?p a schema:Person ; rdfs:label ?name }"
+)
 ERROR_KEYS = {"ok", "error", "errors", "status"}
-_CDN_TAG = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//",
-                      re.I)
+_CDN_TAG = re.compile(
+    r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I
+)
 
 
 def parse_dataset(data: str | bytes, fmt: str) -> Dataset:
@@ -80,7 +83,9 @@ def client(sample_store: EmbeddedStore) -> Iterator[TestClient]:
         yield c
 
 
-def sparql(client: TestClient, query: str, accept: str | None = None, **params: Any) -> Any:
+def sparql(
+    client: TestClient, query: str, accept: str | None = None, **params: Any
+) -> Any:
     headers = {"Accept": accept} if accept else {}
     return client.get("/sparql", params={"query": query, **params}, headers=headers)
 
@@ -105,10 +110,20 @@ def page_data(html: str, name: str) -> list[dict[str, Any]]:
 
 # -- SPARQL: result formats -------------------------------------------------------
 
-@pytest.mark.parametrize("accept", [None, "application/sparql-results+json",
-                                    "application/json", "*/*",
-                                    "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"])
-def test_select_answers_sparql_json_by_default(client: TestClient, accept: str | None) -> None:
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        None,
+        "application/sparql-results+json",
+        "application/json",
+        "*/*",
+        "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+    ],
+)
+def test_select_answers_sparql_json_by_default(
+    client: TestClient, accept: str | None
+) -> None:
     r = sparql(client, PEOPLE, accept)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/sparql-results+json"
@@ -122,16 +137,23 @@ def test_select_answers_xml(client: TestClient) -> None:
     assert r.headers["content-type"] == "application/sparql-results+xml"
     ns = {"r": "http://www.w3.org/2005/sparql-results#"}
     root = ET.fromstring(r.content)
-    assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == ["p", "name"]
+    assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == [
+        "p",
+        "name",
+    ]
     assert root.find(".//r:binding[@name='name']/r:literal", ns).text == "Cecile Bossy"
 
 
-@pytest.mark.parametrize(("accept", "delimiter", "header"), [
-    ("text/csv", ",", ["p", "name"]),
-    ("text/tab-separated-values", "\t", ["?p", "?name"]),
-])
-def test_select_answers_csv_and_tsv(client: TestClient, accept: str, delimiter: str,
-                                    header: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("accept", "delimiter", "header"),
+    [
+        ("text/csv", ",", ["p", "name"]),
+        ("text/tab-separated-values", "\t", ["?p", "?name"]),
+    ],
+)
+def test_select_answers_csv_and_tsv(
+    client: TestClient, accept: str, delimiter: str, header: list[str]
+) -> None:
     r = sparql(client, PEOPLE, accept)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith(accept)
@@ -150,27 +172,39 @@ def test_format_parameter_overrides_accept(client: TestClient) -> None:
     assert r.headers["content-type"].startswith("text/csv")
 
 
-@pytest.mark.parametrize(("accept", "check"), [
-    ("application/sparql-results+json", lambda r: r.json()["boolean"] is True),
-    ("application/sparql-results+xml", lambda r: b"<boolean>true</boolean>" in r.content),
-    ("text/csv", lambda r: "true" in r.text),
-    ("text/tab-separated-values", lambda r: "true" in r.text),
-])
-def test_ask_answers_every_results_format(client: TestClient, accept: str, check: Any) -> None:
+@pytest.mark.parametrize(
+    ("accept", "check"),
+    [
+        ("application/sparql-results+json", lambda r: r.json()["boolean"] is True),
+        (
+            "application/sparql-results+xml",
+            lambda r: b"<boolean>true</boolean>" in r.content,
+        ),
+        ("text/csv", lambda r: "true" in r.text),
+        ("text/tab-separated-values", lambda r: "true" in r.text),
+    ],
+)
+def test_ask_answers_every_results_format(
+    client: TestClient, accept: str, check: Any
+) -> None:
     r = sparql(client, ASK, accept)
     assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
     assert check(r)
 
 
-@pytest.mark.parametrize(("accept", "media", "rdflib_format"), [
-    (None, "text/turtle", "turtle"),
-    ("text/turtle", "text/turtle", "turtle"),
-    ("application/n-triples", "application/n-triples", "nt"),
-    ("application/rdf+xml", "application/rdf+xml", "xml"),
-    ("application/ld+json", "application/ld+json", "json-ld"),
-])
-def test_construct_answers_rdf_that_parses_back(client: TestClient, accept: str | None,
-                                                media: str, rdflib_format: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "media", "rdflib_format"),
+    [
+        (None, "text/turtle", "turtle"),
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+    ],
+)
+def test_construct_answers_rdf_that_parses_back(
+    client: TestClient, accept: str | None, media: str, rdflib_format: str
+) -> None:
     r = sparql(client, CONSTRUCT, accept)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(media)
@@ -187,12 +221,16 @@ def test_describe_answers_turtle(client: TestClient) -> None:
 
 # -- SPARQL: protocol -------------------------------------------------------------
 
+
 def test_get_post_form_and_post_body_give_the_same_answer(client: TestClient) -> None:
     accept = {"Accept": "application/sparql-results+json"}
     by_get = sparql(client, PEOPLE).json()
     by_form = client.post("/sparql", data={"query": PEOPLE}, headers=accept).json()
-    by_body = client.post("/sparql", content=PEOPLE.encode(), headers={
-        **accept, "Content-Type": "application/sparql-query; charset=utf-8"}).json()
+    by_body = client.post(
+        "/sparql",
+        content=PEOPLE.encode(),
+        headers={**accept, "Content-Type": "application/sparql-query; charset=utf-8"},
+    ).json()
     assert by_get == by_form == by_body
     assert by_get["results"]["bindings"]
 
@@ -202,9 +240,15 @@ def test_default_graph_uri_restricts_the_default_graph(client: TestClient) -> No
     everything = sparql(client, q).json()["results"]["bindings"]
     only_afp = sparql(client, q, **{"default-graph-uri": AFP_GRAPH}).json()
     assert len(everything) == 2
-    assert [b["a"]["value"] for b in only_afp["results"]["bindings"]] == [ID + "article/afp-001"]
-    form = client.post("/sparql", data={"query": q, "default-graph-uri": RTR_GRAPH}).json()
-    assert [b["a"]["value"] for b in form["results"]["bindings"]] == [ID + "article/rtr-002"]
+    assert [b["a"]["value"] for b in only_afp["results"]["bindings"]] == [
+        ID + "article/afp-001"
+    ]
+    form = client.post(
+        "/sparql", data={"query": q, "default-graph-uri": RTR_GRAPH}
+    ).json()
+    assert [b["a"]["value"] for b in form["results"]["bindings"]] == [
+        ID + "article/rtr-002"
+    ]
 
 
 def test_named_graph_uri_limits_graph_patterns(client: TestClient) -> None:
@@ -227,25 +271,41 @@ def test_get_without_query_describes_the_service(client: TestClient) -> None:
 
 # -- SPARQL: errors and read-only ---------------------------------------------------
 
+
 def test_malformed_query_is_400_with_the_parser_message(client: TestClient) -> None:
-    body = assert_error(sparql(client, "SELECT ?s WHERE { ?s ?p }"), 400,
-                        "malformed SPARQL query", "1:")
+    body = assert_error(
+        sparql(client, "SELECT ?s WHERE { ?s ?p }"), 400, "malformed SPARQL query", "1:"
+    )
     assert re.search(r"\d+:\d+", body["error"]), body
 
 
 def test_malformed_query_by_post_is_400_too(client: TestClient) -> None:
     assert_error(client.post("/sparql", data={"query": "SELEKT *"}), 400, "malformed")
-    assert_error(client.post("/sparql", content=b"ASK {", headers={
-        "Content-Type": "application/sparql-query"}), 400, "malformed")
+    assert_error(
+        client.post(
+            "/sparql",
+            content=b"ASK {",
+            headers={"Content-Type": "application/sparql-query"},
+        ),
+        400,
+        "malformed",
+    )
 
 
 def test_post_without_query_is_400(client: TestClient) -> None:
-    assert_error(client.post("/sparql", data={"other": "x"}), 400, "missing SPARQL query")
+    assert_error(
+        client.post("/sparql", data={"other": "x"}), 400, "missing SPARQL query"
+    )
 
 
 def test_post_with_unknown_content_type_is_400(client: TestClient) -> None:
-    assert_error(client.post("/sparql", content=b"{}", headers={
-        "Content-Type": "application/json"}), 400, "Content-Type")
+    assert_error(
+        client.post(
+            "/sparql", content=b"{}", headers={"Content-Type": "application/json"}
+        ),
+        400,
+        "Content-Type",
+    )
 
 
 UPDATES = [
@@ -258,21 +318,32 @@ UPDATES = [
 
 
 @pytest.mark.parametrize("update", UPDATES)
-def test_updates_are_rejected_and_change_nothing(client: TestClient,
-                                                 sample_store: EmbeddedStore,
-                                                 update: str) -> None:
+def test_updates_are_rejected_and_change_nothing(
+    client: TestClient, sample_store: EmbeddedStore, update: str
+) -> None:
     before = len(sample_store)
     assert_error(sparql(client, update), 400, "read-only")
     assert_error(client.post("/sparql", data={"query": update}), 400, "read-only")
     assert_error(client.post("/sparql", data={"update": update}), 400, "read-only")
-    assert_error(client.post("/sparql", content=update.encode(), headers={
-        "Content-Type": "application/sparql-update"}), 400, "read-only")
+    assert_error(
+        client.post(
+            "/sparql",
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        ),
+        400,
+        "read-only",
+    )
     assert len(sample_store) == before
 
 
-def test_keywords_inside_strings_and_iris_are_not_taken_for_updates(client: TestClient) -> None:
-    q = ('SELECT ?s WHERE { ?s ?p "INSERT DATA SERVICE" . '
-         'FILTER(?s != <https://x.example/DROP/SERVICE>) }')
+def test_keywords_inside_strings_and_iris_are_not_taken_for_updates(
+    client: TestClient,
+) -> None:
+    q = (
+        'SELECT ?s WHERE { ?s ?p "INSERT DATA SERVICE" . '
+        "FILTER(?s != <https://x.example/DROP/SERVICE>) }"
+    )
     assert sparql(client, q).status_code == 200
 
 
@@ -283,24 +354,36 @@ def test_service_is_rejected(client: TestClient) -> None:
 
 def test_error_shape_is_pinned_for_not_found(client: TestClient) -> None:
     r = client.get("/graph", params={"entity": ID + "person/nobody"})
-    assert r.json() == {"ok": False, "error": f"no entity with IRI <{ID}person/nobody> in the store",
-                        "errors": [f"no entity with IRI <{ID}person/nobody> in the store"],
-                        "status": 404}
+    assert r.json() == {
+        "ok": False,
+        "error": f"no entity with IRI <{ID}person/nobody> in the store",
+        "errors": [f"no entity with IRI <{ID}person/nobody> in the store"],
+        "status": 404,
+    }
 
 
 # -- exports ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("ext", "media", "rdflib_format", "is_dataset"), [
-    ("ttl", "text/turtle", "turtle", False),
-    ("trig", "application/trig", "trig", True),
-    ("nq", "application/n-quads", "nquads", True),
-    ("nt", "application/n-triples", "nt", False),
-    ("jsonld", "application/ld+json", "json-ld", True),
-    ("rdf", "application/rdf+xml", "xml", False),
-])
-def test_exports_parse_back_with_rdflib(client: TestClient, sample_store: EmbeddedStore,
-                                        ext: str, media: str, rdflib_format: str,
-                                        is_dataset: bool) -> None:
+
+@pytest.mark.parametrize(
+    ("ext", "media", "rdflib_format", "is_dataset"),
+    [
+        ("ttl", "text/turtle", "turtle", False),
+        ("trig", "application/trig", "trig", True),
+        ("nq", "application/n-quads", "nquads", True),
+        ("nt", "application/n-triples", "nt", False),
+        ("jsonld", "application/ld+json", "json-ld", True),
+        ("rdf", "application/rdf+xml", "xml", False),
+    ],
+)
+def test_exports_parse_back_with_rdflib(
+    client: TestClient,
+    sample_store: EmbeddedStore,
+    ext: str,
+    media: str,
+    rdflib_format: str,
+    is_dataset: bool,
+) -> None:
     r = client.get(f"/export.{ext}")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith(media)
@@ -309,7 +392,9 @@ def test_exports_parse_back_with_rdflib(client: TestClient, sample_store: Embedd
         dataset = parse_dataset(r.content, rdflib_format)
         graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
         assert graphs == {AFP_GRAPH, RTR_GRAPH}
-        quads = sample_store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        quads = sample_store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        )
         assert sum(len(g) for g in dataset.graphs()) == int(next(quads)["n"].value)
     else:
         graph = parse_graph(r.content, rdflib_format)
@@ -317,6 +402,7 @@ def test_exports_parse_back_with_rdflib(client: TestClient, sample_store: Embedd
 
 
 # -- graph page ---------------------------------------------------------------------
+
 
 def test_graph_page_is_offline_html_with_vis_globals(client: TestClient) -> None:
     r = client.get("/graph")
@@ -328,17 +414,25 @@ def test_graph_page_is_offline_html_with_vis_globals(client: TestClient) -> None
         assert name in html
     nodes, edges = page_data(html, "node"), page_data(html, "edge")
     assert len(nodes) == 6 and len(edges) == 5
-    assert {e["label"] for e in edges} == {"expel", "tell", "criticise", "accuse of", "help"}
+    assert {e["label"] for e in edges} == {
+        "expel",
+        "tell",
+        "criticise",
+        "accuse of",
+        "help",
+    }
     assert "Entity types" in html and "Organization" in html
     assert client.get("/vislib/vis-9.1.2/vis-network.min.js").status_code == 200
 
 
 def test_graph_page_never_embeds_news_text_as_markup(client: TestClient) -> None:
     html = client.get("/graph").text
-    for raw in ("<script>alert", "<a href=\"javascript", "<a href='x'>", "<b>warns"):
+    for raw in ("<script>alert", '<a href="javascript', "<a href='x'>", "<b>warns"):
         assert raw not in html
     edge = next(e for e in page_data(html, "edge") if e["label"] == "criticise")
-    assert "<script>alert('x')</script>" in edge["evidence"][0]["sentence"]  # kept as text
+    assert (
+        "<script>alert('x')</script>" in edge["evidence"][0]["sentence"]
+    )  # kept as text
     assert "innerHTML" not in html
 
 
@@ -347,26 +441,53 @@ def test_graph_edges_carry_sentence_and_article(client: TestClient) -> None:
     expel = next(e for e in edges if e["label"] == "expel")
     assert expel["evidence"][0]["sentence"].startswith("French police expelled")
     assert expel["evidence"][0]["article"] == "Police clear migrant camp in Calais"
-    assert (expel["source_label"], expel["target_label"]) == ("French police", "migrants")
+    assert (expel["source_label"], expel["target_label"]) == (
+        "French police",
+        "migrants",
+    )
 
 
-@pytest.mark.parametrize(("hops", "labels"), [
-    (1, {"Médecins du Monde", "French police", "Cecile Bossy"}),
-    (2, {"Médecins du Monde", "French police", "Cecile Bossy", "migrants", "AFP"}),
-    (3, {"Médecins du Monde", "French police", "Cecile Bossy", "migrants", "AFP",
-         "Calais eviction"}),
-    (9, {"Médecins du Monde", "French police", "Cecile Bossy", "migrants", "AFP",
-         "Calais eviction"}),  # clamped to 3
-])
-def test_neighbourhood_view_draws_actors_within_hops(client: TestClient, hops: int,
-                                                     labels: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("hops", "labels"),
+    [
+        (1, {"Médecins du Monde", "French police", "Cecile Bossy"}),
+        (2, {"Médecins du Monde", "French police", "Cecile Bossy", "migrants", "AFP"}),
+        (
+            3,
+            {
+                "Médecins du Monde",
+                "French police",
+                "Cecile Bossy",
+                "migrants",
+                "AFP",
+                "Calais eviction",
+            },
+        ),
+        (
+            9,
+            {
+                "Médecins du Monde",
+                "French police",
+                "Cecile Bossy",
+                "migrants",
+                "AFP",
+                "Calais eviction",
+            },
+        ),  # clamped to 3
+    ],
+)
+def test_neighbourhood_view_draws_actors_within_hops(
+    client: TestClient, hops: int, labels: set[str]
+) -> None:
     r = client.get("/graph", params={"entity": MDM, "hops": hops})
     assert r.status_code == 200, r.text
     assert {n["label"] for n in page_data(r.text, "node")} == labels
     assert "Médecins du Monde: " in r.text
 
 
-def test_neighbourhood_of_an_actor_without_relations_is_that_actor(client: TestClient) -> None:
+def test_neighbourhood_of_an_actor_without_relations_is_that_actor(
+    client: TestClient,
+) -> None:
     r = client.get("/graph", params={"entity": ID + "place/calais"})
     assert [n["label"] for n in page_data(r.text, "node")] == ["Calais"]
 
@@ -375,7 +496,9 @@ def test_neighbourhood_rejects_a_non_iri(client: TestClient) -> None:
     assert_error(client.get("/graph", params={"entity": "x> } DROP ALL"}), 400, "IRI")
 
 
-def test_graph_page_caps_nodes_and_says_how_many_are_hidden(sample_store: EmbeddedStore) -> None:
+def test_graph_page_caps_nodes_and_says_how_many_are_hidden(
+    sample_store: EmbeddedStore,
+) -> None:
     app = create_app(Settings(store="unused", graph_max_nodes=3), store=sample_store)
     html = TestClient(app).get("/graph").text
     nodes = page_data(html, "node")
@@ -387,9 +510,15 @@ def test_graph_page_caps_nodes_and_says_how_many_are_hidden(sample_store: Embedd
 
 def test_graph_layout_is_stable_between_requests(client: TestClient) -> None:
     first, second = (page_data(client.get("/graph").text, "node") for _ in range(2))
-    assert [(n["id"], n["x"], n["y"]) for n in first] == [(n["id"], n["x"], n["y"]) for n in second]
-    assert json.loads(re.search(r"var options = (.*?);\n", client.get("/graph").text)
-                      .group(1))["physics"]["enabled"] is False
+    assert [(n["id"], n["x"], n["y"]) for n in first] == [
+        (n["id"], n["x"], n["y"]) for n in second
+    ]
+    assert (
+        json.loads(
+            re.search(r"var options = (.*?);\n", client.get("/graph").text).group(1)
+        )["physics"]["enabled"]
+        is False
+    )
 
 
 def test_graph_summary_lists_the_best_connected_actors(client: TestClient) -> None:
@@ -400,18 +529,28 @@ def test_graph_summary_lists_the_best_connected_actors(client: TestClient) -> No
 
 # -- analytics behind the page ---------------------------------------------------------
 
-def test_actor_graph_has_one_edge_per_entity_statement(sample_store: EmbeddedStore) -> None:
+
+def test_actor_graph_has_one_edge_per_entity_statement(
+    sample_store: EmbeddedStore,
+) -> None:
     graph = to_networkx(sample_store)
     assert graph.number_of_edges() == 5  # the literal-object statement is left out
     ((_, data),) = graph.get_edge_data(BOSSY, ID + "organization/afp").items()
     assert data["label"] == "tell" and data["confidence"] == 0.9
     assert data["statement"] == ID + "statement/a1b2c3d4e5f60002"
-    assert graph.nodes[BOSSY] == {"iri": BOSSY, "label": "Cecile Bossy", "type": "Person"}
+    assert graph.nodes[BOSSY] == {
+        "iri": BOSSY,
+        "label": "Cecile Bossy",
+        "type": "Person",
+    }
 
 
 def test_neighbourhood_follows_relations_both_ways(sample_store: EmbeddedStore) -> None:
     assert set(neighbourhood(sample_store, BOSSY, hops=1)) == {
-        BOSSY, MDM, ID + "organization/afp"}
+        BOSSY,
+        MDM,
+        ID + "organization/afp",
+    }
 
 
 def test_counts(sample_store: EmbeddedStore) -> None:
@@ -420,10 +559,18 @@ def test_counts(sample_store: EmbeddedStore) -> None:
 
 # -- app ------------------------------------------------------------------------------
 
+
 def test_index_page_links_and_counts(client: TestClient) -> None:
     html = client.get("/").text
-    for href in ('href="/graph"', 'href="/sparql"', 'href="/docs"', 'href="/export.ttl"',
-                 'href="/export.trig"', 'href="/export.nq"', 'href="/export.jsonld"'):
+    for href in (
+        'href="/graph"',
+        'href="/sparql"',
+        'href="/docs"',
+        'href="/export.ttl"',
+        'href="/export.trig"',
+        'href="/export.nq"',
+        'href="/export.jsonld"',
+    ):
         assert href in html
     assert '<span class="n" id="count-articles">2</span>' in html
     assert '<span class="n" id="count-entities">8</span>' in html
@@ -431,8 +578,16 @@ def test_index_page_links_and_counts(client: TestClient) -> None:
 
 def test_openapi_lists_every_endpoint(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/sparql", "/graph", "/graph/summary", "/export.ttl", "/export.trig",
-                 "/export.nq", "/export.jsonld", "/"):
+    for path in (
+        "/sparql",
+        "/graph",
+        "/graph/summary",
+        "/export.ttl",
+        "/export.trig",
+        "/export.nq",
+        "/export.jsonld",
+        "/",
+    ):
         assert path in paths
     params = {p["name"] for p in paths["/sparql"]["get"]["parameters"]}
     assert {"query", "default-graph-uri", "named-graph-uri"} <= params
@@ -441,7 +596,9 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
 def test_store_touching_handlers_are_plain_functions(client: TestClient) -> None:
     for route in client.app.routes:
         endpoint = getattr(route, "endpoint", None)
-        if endpoint and getattr(route, "path", "").startswith(("/sparql", "/graph", "/export")):
+        if endpoint and getattr(route, "path", "").startswith(
+            ("/sparql", "/graph", "/export")
+        ):
             assert not inspect.iscoroutinefunction(endpoint), route.path
 
 
@@ -459,7 +616,8 @@ def test_kg_never_imports_api() -> None:
         assert not re.search(r"^\s*(from|import)\s+api\b", path.read_text(), re.M), path
 
 
-# -- a real server and a real client (SPARQLWrapper) ------------------------------------
+# -- a real server and a real client (SPARQLWrapper) ---------------------------
+
 
 @pytest.fixture(scope="module")
 def sample_server(sample_store: EmbeddedStore) -> Iterator[str]:
@@ -498,9 +656,12 @@ def test_sparqlwrapper_xml(server: str) -> None:
     assert int(doc.getElementsByTagName("literal")[0].firstChild.data) >= 2
 
 
-@pytest.mark.parametrize(("fmt", "delimiter", "header"), [("csv", ",", "n"),
-                                                          ("tsv", "\t", "?n")])
-def test_sparqlwrapper_csv_tsv(server: str, fmt: str, delimiter: str, header: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "delimiter", "header"), [("csv", ",", "n"), ("tsv", "\t", "?n")]
+)
+def test_sparqlwrapper_csv_tsv(
+    server: str, fmt: str, delimiter: str, header: str
+) -> None:
     raw = wrapper(server, COUNT_ARTICLES, fmt)
     rows = list(csv.reader(io.StringIO(raw.decode()), delimiter=delimiter))
     assert rows[0] == [header]
@@ -534,3 +695,31 @@ def test_live_server_pages_and_exports(server: str) -> None:
         assert len(parse_dataset(trig.content, "trig")) > 0
         bad = http.get("/sparql", params={"query": "SELECT"})
         assert bad.status_code == 400 and set(bad.json()) == ERROR_KEYS
+
+
+def test_render_escapes_hostile_labels_and_titles() -> None:
+    import networkx as nx
+
+    from kg.viz import render_html
+
+    evil = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
+    graph = nx.MultiDiGraph()
+    graph.add_node("urn:a", label=evil, type="Person", iri="urn:a")
+    graph.add_node("urn:b", label="B", type=evil, iri="urn:b")
+    graph.add_edge("urn:a", "urn:b", label=evil, sentence=evil, article=evil)
+    html = render_html(graph, title=evil, subtitle=evil)
+    assert "<img" not in html and "<script>alert" not in html
+    assert "</script><script>" not in html
+    assert "&lt;img src=x" in html  # the title, escaped for HTML
+    assert page_data(html, "node")[0]["label"] == evil  # intact as data
+
+
+def test_app_factory_reads_the_store_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.main import app_from_env
+
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "env-store"))
+    with TestClient(app_from_env()) as c:
+        assert "count-articles" in c.get("/").text
+    assert (tmp_path / "env-store").is_dir()

@@ -19,7 +19,8 @@ from tests.test_api import MDM, load_sample
 
 pytestmark = pytest.mark.browser
 
-CANVAS_DRAWN = """() => { const c = document.querySelector('#mynetwork canvas'); if (!c) return false;
+CANVAS_DRAWN = """() => { const c = document.querySelector('#mynetwork canvas');
+  if (!c) return false;
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
   for (let i = 3; i < d.length; i += 16) if (d[i] > 0) n++; return n > 200; }"""
 # DOM position of the middle of an edge (on the curve for curved edges)
@@ -41,7 +42,8 @@ CLEAREST_EDGE = """() => { const ids = nodes.getIds(); let best = null, bestD = 
   return best; }"""
 # centre the view on an edge's middle (away from the legend box)
 CENTRE_ON_EDGE = """(id) => { const p = network.body.edges[id].edgeType.getPoint(0.5);
-  network.moveTo({position: p, scale: Math.max(network.getScale(), 1), animation: false}); }"""
+  network.moveTo({position: p, scale: Math.max(network.getScale(), 1),
+                  animation: false}); }"""
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +65,29 @@ def server(request: pytest.FixtureRequest) -> tuple[str, str]:
 
 def open_graph(browser_page: Any, url: str) -> Any:
     page = browser_page.page
-    page.on("dialog", lambda d: browser_page.errors.append(f"dialog: {d.message}") or d.dismiss())
+    page.on(
+        "dialog",
+        lambda d: browser_page.errors.append(f"dialog: {d.message}") or d.dismiss(),
+    )
     page.goto(url)
     page.wait_for_selector("#mynetwork canvas")
-    page.wait_for_function(CANVAS_DRAWN)  # vis really drew (the canvas exists long before)
+    page.wait_for_function(
+        CANVAS_DRAWN
+    )  # vis really drew (the canvas exists long before)
     return page
 
 
 def assert_clean(browser_page: Any) -> None:
-    assert browser_page.offhost == [], f"page tried to leave the host: {browser_page.offhost}"
+    assert browser_page.offhost == [], (
+        f"page tried to leave the host: {browser_page.offhost}"
+    )
     assert browser_page.errors == [], browser_page.errors
     assert browser_page.failed == [], browser_page.failed
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed, as the browser renders it."""
+    return " ".join(text.split())
 
 
 def hover_edge(page: Any, edge_id: str) -> str:
@@ -91,41 +105,55 @@ def test_graph_page_draws_offline(server: tuple[str, str], browser_page: Any) ->
     page = open_graph(browser_page, f"{url}/graph")
     assert page.evaluate("network.body.data.nodes.length") > 0
     assert page.evaluate("edges.length") > 0
-    assert page.is_visible("#legend") and "entity types" in page.inner_text("#legend").lower()
+    assert (
+        page.is_visible("#legend")
+        and "entity types" in page.inner_text("#legend").lower()
+    )
     assert "actors" in page.inner_text("header")
     assert shot(page, f"graph-{name}").stat().st_size > 10_000
     assert_clean(browser_page)
 
 
-def test_hovering_an_edge_shows_its_sentence_and_article(server: tuple[str, str],
-                                                         browser_page: Any) -> None:
+def test_hovering_an_edge_shows_its_sentence_and_article(
+    server: tuple[str, str], browser_page: Any
+) -> None:
     name, url = server
     page = open_graph(browser_page, f"{url}/graph")
     edge_id = page.evaluate(CLEAREST_EDGE)
-    edge = page.evaluate("(id) => { const e = edges.get(id); return {label: e.label, "
-                         "evidence: e.evidence}; }", edge_id)
-    tip = hover_edge(page, edge_id)
-    assert edge["evidence"][0]["sentence"] in tip
-    assert edge["label"] in tip
-    if edge["evidence"][0]["article"]:
-        assert edge["evidence"][0]["article"] in tip
+    edge = page.evaluate(
+        "(id) => { const e = edges.get(id); return {label: e.label, "
+        "evidence: e.evidence}; }",
+        edge_id,
+    )
+    tip = squash(hover_edge(page, edge_id))
+    assert squash(edge["evidence"][0]["sentence"]) in tip
+    assert squash(edge["label"]) in tip
+    assert squash(edge["evidence"][0]["article"]) in tip
     shot(page, f"graph-{name}-edge-tooltip")
     assert_clean(browser_page)
 
 
-def test_hostile_news_text_is_shown_as_text(sample_server: str, browser_page: Any) -> None:
+def test_hostile_news_text_is_shown_as_text(
+    sample_server: str, browser_page: Any
+) -> None:
     page = open_graph(browser_page, f"{sample_server}/graph")
     edge_id = page.evaluate("edges.get({filter: (e) => e.label === 'criticise'})[0].id")
     tip = hover_edge(page, edge_id)
     assert "<script>alert('x')</script>" in tip  # literally, as text
     assert "<a href='x'>evictions</a>" in tip
-    assert page.evaluate("document.querySelectorAll('div.vis-tooltip a, div.vis-tooltip b, "
-                         "div.vis-tooltip script').length") == 0
+    assert (
+        page.evaluate(
+            "document.querySelectorAll('div.vis-tooltip a, div.vis-tooltip b, "
+            "div.vis-tooltip script').length"
+        )
+        == 0
+    )
     assert_clean(browser_page)  # includes: no alert() dialog
 
 
-def test_neighbourhood_page_centres_on_the_actor(server: tuple[str, str],
-                                                 browser_page: Any) -> None:
+def test_neighbourhood_page_centres_on_the_actor(
+    server: tuple[str, str], browser_page: Any
+) -> None:
     name, url = server
     entity = MDM
     if name == "seeded":  # the best-connected actor of the seeded graph
@@ -140,11 +168,16 @@ def test_neighbourhood_page_centres_on_the_actor(server: tuple[str, str],
     assert_clean(browser_page)
 
 
-def test_double_click_opens_the_neighbourhood(sample_server: str, browser_page: Any) -> None:
+def test_double_click_opens_the_neighbourhood(
+    sample_server: str, browser_page: Any
+) -> None:
     page = open_graph(browser_page, f"{sample_server}/graph")
-    point = page.evaluate("""(id) => { const d = network.canvasToDOM(network.getPositions([id])[id]);
+    point = page.evaluate(
+        """(id) => { const d = network.canvasToDOM(network.getPositions([id])[id]);
         const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
-        return {x: r.left + d.x, y: r.top + d.y}; }""", MDM)
+        return {x: r.left + d.x, y: r.top + d.y}; }""",
+        MDM,
+    )
     with page.expect_navigation():
         page.mouse.dblclick(point["x"], point["y"])
     assert "entity=" in page.url and "medecins-du-monde" in page.url

@@ -25,8 +25,11 @@ def _export(store: StoreDep, ext: str) -> Response:
     fmt, media_type = EXPORTS[ext]
     out = BytesIO()
     store.dump(out, fmt)
-    return Response(out.getvalue(), media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="kg.{ext}"'})
+    return Response(
+        out.getvalue(),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="kg.{ext}"'},
+    )
 
 
 def _route(ext: str) -> None:
@@ -36,8 +39,14 @@ def _route(ext: str) -> None:
         return _export(store, ext)
 
     export.__doc__ = f"The whole store as {fmt} (article graphs merged unless kept)."
-    router.add_api_route(f"/export.{ext}", export, methods=["GET"], name=f"export_{ext}",
-                         summary=f"Export as {fmt}", response_class=Response)
+    router.add_api_route(
+        f"/export.{ext}",
+        export,
+        methods=["GET"],
+        name=f"export_{ext}",
+        summary=f"Export as {fmt}",
+        response_class=Response,
+    )
 
 
 for _ext in EXPORTS:

@@ -13,8 +13,13 @@ from kg.viz import VIS_CSS, VIS_JS, limit_nodes, render_html
 
 router = APIRouter(tags=["graph"])
 
-_LINKS = (("Home", "/"), ("Whole graph", "/graph"), ("SPARQL", "/sparql"),
-          ("Export (TriG)", "/export.trig"), ("API docs", "/docs"))
+_LINKS = (
+    ("Home", "/"),
+    ("Whole graph", "/graph"),
+    ("SPARQL", "/sparql"),
+    ("Export (TriG)", "/export.trig"),
+    ("API docs", "/docs"),
+)
 
 
 @router.get("/graph", response_class=HTMLResponse, summary="Actor graph page")
@@ -22,8 +27,12 @@ def graph_page(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    entity: Annotated[str | None, Query(description="IRI of the actor to centre on")] = None,
-    hops: Annotated[int, Query(description=f"neighbourhood radius, 1 to {MAX_HOPS}")] = 1,
+    entity: Annotated[
+        str | None, Query(description="IRI of the actor to centre on")
+    ] = None,
+    hops: Annotated[
+        int, Query(description=f"neighbourhood radius, 1 to {MAX_HOPS}")
+    ] = 1,
 ) -> HTMLResponse:
     """Who acts on whom: entities coloured by type, sized by degree, edges labelled.
 
@@ -37,12 +46,19 @@ def graph_page(
         graph = neighbourhood(store, entity, hops=hops, graph=graph)
         label = graph.nodes[entity].get("label", entity)
         title = f"{label}: {hops}-hop neighbourhood"
-    shown, hidden = limit_nodes(graph, settings.graph_max_nodes,
-                                keep=[entity] if entity else [])
-    subtitle = (f"{shown.number_of_nodes()} actors · {shown.number_of_edges()} relations"
-                + (f" (of {graph.number_of_nodes()})" if hidden else ""))
+    shown, hidden = limit_nodes(
+        graph, settings.graph_max_nodes, keep=[entity] if entity else []
+    )
+    subtitle = (
+        f"{shown.number_of_nodes()} actors · {shown.number_of_edges()} relations"
+        + (f" (of {graph.number_of_nodes()})" if hidden else "")
+    )
     html = render_html(
-        shown, title=title, subtitle=subtitle, hidden=hidden, focus=entity,
+        shown,
+        title=title,
+        subtitle=subtitle,
+        hidden=hidden,
+        focus=entity,
         vis_js_url=request.app.url_path_for("vislib", path=VIS_JS),
         vis_css_url=request.app.url_path_for("vislib", path=VIS_CSS),
         node_url=f"{request.app.url_path_for('graph_page')}?hops={hops}&entity=",

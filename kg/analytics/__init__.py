@@ -1,6 +1,12 @@
 """Analytics over the actor graph: store → networkx, and metrics as plain dicts."""
 
-from kg.analytics.convert import MAX_HOPS, check_iri, count_items, neighbourhood, to_networkx
+from kg.analytics.convert import (
+    MAX_HOPS,
+    check_iri,
+    count_items,
+    neighbourhood,
+    to_networkx,
+)
 from kg.analytics.metrics import (
     betweenness,
     degrees,

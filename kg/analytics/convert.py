@@ -48,7 +48,8 @@ WHERE {{
   OPTIONAL {{
     ?st prov:wasDerivedFrom ?sent .
     OPTIONAL {{ ?sent schema:text ?text_ }}
-    OPTIONAL {{ ?sent schema:isPartOf ?art_ . OPTIONAL {{ ?art_ schema:headline ?title_ }} }}
+    OPTIONAL {{ ?sent schema:isPartOf ?art_ .
+                 OPTIONAL {{ ?art_ schema:headline ?title_ }} }}
   }}
 }}
 GROUP BY ?st
@@ -102,8 +103,10 @@ def check_iri(iri: str) -> str:
         InputError: it is not.
     """
     if not _IRI.fullmatch(iri):
-        raise InputError(f"not an absolute IRI: {iri!r} (expected e.g. "
-                         "https://kg.example/id/person/cecile-bossy)")
+        raise InputError(
+            f"not an absolute IRI: {iri!r} (expected e.g. "
+            "https://kg.example/id/person/cecile-bossy)"
+        )
     return iri
 
 
@@ -136,17 +139,24 @@ def to_networkx(store: Store) -> nx.MultiDiGraph:
     edges = []
     for row in store.query(_EDGES):
         s, o, p = row["s"].value, row["o"].value, row["p"].value
-        edges.append((s, o, row["st"].value, {
-            "predicate": p,
-            "label": _value(row["plabel"]) or _local_name(p),
-            "sentence": _value(row["text"]) or "",
-            "article": _value(row["title"]) or "",
-            "article_iri": _value(row["art"]) or "",
-            "statement": row["st"].value,
-            "confidence": _value(row["conf"]),
-            "negated": bool(_value(row["neg"])),
-            "modality": _value(row["mod"]) or "",
-        }))
+        edges.append(
+            (
+                s,
+                o,
+                row["st"].value,
+                {
+                    "predicate": p,
+                    "label": _value(row["plabel"]) or _local_name(p),
+                    "sentence": _value(row["text"]) or "",
+                    "article": _value(row["title"]) or "",
+                    "article_iri": _value(row["art"]) or "",
+                    "statement": row["st"].value,
+                    "confidence": _value(row["conf"]),
+                    "negated": bool(_value(row["neg"])),
+                    "modality": _value(row["mod"]) or "",
+                },
+            )
+        )
     edges.sort(key=lambda e: e[2])  # stable order → stable layout
     nodes = _node_attrs(store, (n for s, o, _, _ in edges for n in (s, o)))
     graph.add_nodes_from(sorted(nodes.items()))
@@ -176,8 +186,9 @@ def neighbourhood(
         lone: nx.MultiDiGraph = nx.MultiDiGraph()
         lone.add_node(entity, **attrs[entity])
         return lone
-    reach = nx.single_source_shortest_path_length(full.to_undirected(as_view=True),
-                                                   entity, cutoff=hops)
+    reach = nx.single_source_shortest_path_length(
+        full.to_undirected(as_view=True), entity, cutoff=hops
+    )
     return full.subgraph(reach).copy()
 
 

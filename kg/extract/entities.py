@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.roles import ROLE_NOUNS
 from kg.types import EntityType
 
 _NER_TYPES: dict[str, EntityType] = {
@@ -90,9 +91,12 @@ class MentionSpan:
 
 
 def is_junk_name(text: str) -> bool:
-    """True for pronouns, boilerplate and names with no letter."""
+    """True for pronouns, boilerplate, bare role nouns and names with no letter."""
     low = text.strip().casefold()
-    return low in PRONOUNS or low in BOILERPLATE or not any(c.isalpha() for c in low)
+    return (
+        low in PRONOUNS or low in BOILERPLATE or low in ROLE_NOUNS or low in TITLES
+        or not any(c.isalpha() for c in low)
+    )
 
 
 def clean_name(text: str) -> str:

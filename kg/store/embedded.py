@@ -13,6 +13,7 @@ transactions, which oxrdflib's ``commit()`` does not.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -57,6 +58,41 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     return ox.NamedNode(str(term))
+
+
+# strings, IRIs and comments are blanked before looking for the SERVICE keyword
+_OPAQUE = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.I)
+# after blanking IRIs, a prologue is only "PREFIX p:" and "BASE" words
+_UPDATE = re.compile(
+    r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s+)*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.I,
+)
+
+
+def check_query(sparql: str) -> None:
+    """Refuse updates and SERVICE before the engine sees the query.
+
+    SERVICE would make Oxigraph fetch any URL on the caller's behalf (SSRF).
+
+    Raises:
+        QueryError: the text is an update or calls SERVICE.
+    """
+    bare = _OPAQUE.sub(" ", sparql)
+    if _UPDATE.match(bare):
+        raise QueryError(
+            "SPARQL Update is not allowed: queries are read-only "
+            "(send SELECT, ASK, CONSTRUCT or DESCRIBE)"
+        )
+    if _SERVICE.search(bare):
+        raise QueryError(
+            "SERVICE (federated query) is not allowed: the store never makes "
+            "network requests on a query's behalf"
+        )
 
 
 def rdf_format(fmt: str) -> ox.RdfFormat:
@@ -142,6 +178,7 @@ class EmbeddedStore:
         Raises:
             QueryError: the query does not parse (message with line and column).
         """
+        check_query(sparql)
         kwargs: dict[str, Any] = {"prefixes": PREFIXES}
         if default_graph is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
@@ -151,6 +188,8 @@ class EmbeddedStore:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL query: {exc}") from exc
+        except (RuntimeError, ValueError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
 

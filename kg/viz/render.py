@@ -49,6 +49,8 @@ TYPE_COLOURS: dict[str, str] = {
     "Thing": "#9e9e9e",
 }
 _MAX_EVIDENCE = 5
+_ASPECT = 1.7  # width / height of the drawing area on a typical screen
+_MIN_EDGE = 110.0  # px: short enough to pack, long enough for an edge label
 
 
 def limit_nodes(
@@ -81,11 +83,16 @@ def layout(graph: nx.MultiDiGraph, *, seed: int = 7) -> dict[Any, tuple[float, f
     actors is never squeezed into one spot by the rest of the graph.
     """
     simple = nx.Graph(graph.to_undirected(as_view=True))
-    comps = sorted((sorted(c, key=str) for c in nx.connected_components(simple)),
-                   key=lambda c: (-len(c), str(c[0])))
+    comps = sorted(
+        (sorted(c, key=str) for c in nx.connected_components(simple)),
+        key=lambda c: (-len(c), str(c[0])),
+    )
     placed = [_component_layout(simple.subgraph(c), seed) for c in comps]
     area = sum((2 * r) ** 2 for _, r in placed)
-    row_width = max(1.6 * math.sqrt(area), max((2 * r for _, r in placed), default=0.0))
+    # rows about as wide as a landscape screen needs for the total area
+    row_width = max(
+        1.25 * math.sqrt(area * _ASPECT), max((2 * r for _, r in placed), default=0.0)
+    )
     pos: dict[Any, tuple[float, float]] = {}
     x = y = row_height = 0.0
     for local, radius in placed:
@@ -101,18 +108,22 @@ def layout(graph: nx.MultiDiGraph, *, seed: int = 7) -> dict[Any, tuple[float, f
 def _component_layout(
     comp: nx.Graph, seed: int
 ) -> tuple[dict[Any, tuple[float, float]], float]:
-    """Positions within a circle around (0, 0), and the circle's radius (px)."""
+    """Positions around (0, 0) with edges at least ``_MIN_EDGE`` long (median),
+    and the radius (px) of the circle that holds them with their labels."""
     n = comp.number_of_nodes()
-    radius = 90.0 + 110.0 * math.sqrt(n - 1)
     if n == 1:
-        return {next(iter(comp)): (0.0, 0.0)}, radius
+        return {next(iter(comp)): (0.0, 0.0)}, _MIN_EDGE / 2
     try:
         raw = nx.spring_layout(comp, seed=seed, iterations=100)
     except ImportError:  # 500+ nodes want scipy; fall back to a circle
         log.warning("scipy is missing: circular layout for %d nodes", n)
         raw = nx.circular_layout(comp)
-    inner = radius - 70.0
-    return {k: (float(px) * inner, float(py) * inner) for k, (px, py) in raw.items()}, radius
+    lengths = sorted(math.dist(raw[u], raw[v]) for u, v in comp.edges() if u != v)
+    median = lengths[len(lengths) // 2] if lengths else 1.0
+    scale = max(20.0 + 60.0 * math.sqrt(n - 1), _MIN_EDGE / max(median, 1e-6))
+    pos = {k: (float(px) * scale, float(py) * scale) for k, (px, py) in raw.items()}
+    radius = max(math.hypot(x, y) for x, y in pos.values()) + 45.0
+    return pos, radius
 
 
 def render_html(
@@ -167,11 +178,16 @@ def _to_pyvis(graph: nx.MultiDiGraph, *, focus: str | None, seed: int) -> Networ
         kind = str(data.get("type", "Thing"))
         x, y = positions[node]
         net.add_node(
-            str(node), label=str(data.get("label", node)), x=x, y=y,
+            str(node),
+            label=str(data.get("label", node)),
+            x=x,
+            y=y,
             color=TYPE_COLOURS.get(kind, TYPE_COLOURS["Thing"]),
             size=10 + 6 * math.sqrt(degree.get(node, 0)),
             borderWidth=4 if node == focus else 1,
-            kind=kind, iri=str(data.get("iri", node)), degree=degree.get(node, 0),
+            kind=kind,
+            iri=str(data.get("iri", node)),
+            degree=degree.get(node, 0),
         )
     for i, (u, v, group) in enumerate(_grouped_edges(graph)):
         net.add_edge(str(u), str(v), id=f"e{i}", **_edge_options(graph, u, v, group))
@@ -180,7 +196,9 @@ def _to_pyvis(graph: nx.MultiDiGraph, *, focus: str | None, seed: int) -> Networ
     return net
 
 
-def _grouped_edges(graph: nx.MultiDiGraph) -> list[tuple[Any, Any, list[dict[str, Any]]]]:
+def _grouped_edges(
+    graph: nx.MultiDiGraph,
+) -> list[tuple[Any, Any, list[dict[str, Any]]]]:
     """Parallel edges with the same label become one edge carrying all evidence."""
     groups: dict[tuple[Any, Any, str], list[dict[str, Any]]] = defaultdict(list)
     for u, v, data in graph.edges(data=True):
@@ -232,30 +250,59 @@ def _curve_parallel(edges: list[dict[str, Any]]) -> None:
         for e in group:
             k = seen[(e["from"], e["to"])]
             seen[(e["from"], e["to"])] += 1
-            e["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.15 + 0.2 * k}
+            e["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW",
+                "roundness": 0.15 + 0.2 * k,
+            }
 
 
 def _options() -> dict[str, Any]:
     return {
         "physics": {"enabled": False},
-        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False,
-                        "multiselect": False, "hideEdgesOnDrag": False},
-        "nodes": {"shape": "dot", "font": {"size": 15, "face": "DejaVu Sans, sans-serif",
-                                            "strokeWidth": 3, "strokeColor": "#ffffff"}},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
-                  "color": {"color": "#8a9bb0", "highlight": "#1f3b57", "hover": "#1f3b57"},
-                  "font": {"size": 11, "color": "#34495e", "align": "middle",
-                           "face": "DejaVu Sans, sans-serif", "strokeWidth": 3,
-                           "strokeColor": "#ffffff"},
-                  "selectionWidth": 2, "hoverWidth": 1.5},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "navigationButtons": False,
+            "multiselect": False,
+            "hideEdgesOnDrag": False,
+        },
+        "nodes": {
+            "shape": "dot",
+            "font": {
+                "size": 18,
+                "face": "DejaVu Sans, sans-serif",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
+            "color": {"color": "#8a9bb0", "highlight": "#1f3b57", "hover": "#1f3b57"},
+            "font": {
+                "size": 12,
+                "color": "#34495e",
+                "align": "middle",
+                "face": "DejaVu Sans, sans-serif",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
     }
 
 
 def _script_json(value: Any) -> str:
     """JSON safe to place inside a <script> element."""
-    return (json.dumps(value, ensure_ascii=False)
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
@@ -271,7 +318,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 {% else %}<script>{{ vis_js|safe }}</script>{% endif %}
 <style>
   html, body { margin: 0; height: 100%; font-family: "DejaVu Sans", Arial, sans-serif;
-               color: #1f2d3d; background: #f6f8fa; }
+               color: #1f2d3d; background: #fff; }
+  body { display: flex; flex-direction: column; }
   header { display: flex; align-items: baseline; gap: 1.2em; flex-wrap: wrap;
            padding: 10px 18px; background: #1f3b57; color: #fff; }
   header h1 { font-size: 20px; margin: 0; font-weight: 600; }
@@ -280,20 +328,19 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
   header nav a { color: #cfe3ff; margin-left: 1em; text-decoration: none; }
   header nav a:hover { text-decoration: underline; }
   #hidden-note { font-size: 13px; color: #ffd27f; }
-  #mynetwork { position: absolute; top: 46px; bottom: 0; left: 0; right: 0;
-               background: #fff; }
-  #legend { position: absolute; top: 58px; left: 12px; z-index: 4; font-size: 13px;
-            background: rgba(255,255,255,.92); border: 1px solid #d0d7de;
-            border-radius: 6px; padding: 8px 12px; box-shadow: 0 1px 4px rgba(0,0,0,.08); }
-  #legend h2 { font-size: 12px; margin: 0 0 4px; text-transform: uppercase;
-               letter-spacing: .05em; color: #57606a; }
-  #legend ul { list-style: none; margin: 0; padding: 0; }
-  #legend li { margin: 3px 0; white-space: nowrap; }
+  #toolbar { display: flex; align-items: center; gap: 1.4em; flex-wrap: wrap;
+             padding: 6px 18px; font-size: 13px; background: #f3f5f8;
+             border-bottom: 1px solid #d8dee4; }
+  #legend { display: flex; align-items: center; gap: .9em; flex-wrap: wrap; }
+  #legend h2 { font-size: 11px; margin: 0; text-transform: uppercase;
+               letter-spacing: .05em; color: #57606a; font-weight: 600; }
+  #legend ul { display: flex; gap: .9em; list-style: none; margin: 0; padding: 0; }
+  #legend li { white-space: nowrap; }
   #legend .dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
-                 margin-right: 7px; vertical-align: -1px; }
-  #legend .hint { margin-top: 6px; color: #57606a; font-size: 11px; max-width: 15em;
-                  white-space: normal; }
-  #search { margin-top: 6px; width: 100%; box-sizing: border-box; font-size: 12px; }
+                 margin-right: 5px; vertical-align: -1px; }
+  #search { font-size: 13px; padding: 2px 6px; width: 14em; }
+  header .hint { font-size: 12px; opacity: .7; }
+  #mynetwork { flex: 1 1 auto; min-height: 0; position: relative; background: #fff; }
   div.vis-tooltip { white-space: normal; max-width: 440px; font-family: inherit;
                     font-size: 13px; line-height: 1.35; padding: 8px 10px;
                     background: #fffdf5; border-color: #c9b98a; }
@@ -307,18 +354,24 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <header>
   <h1>{{ title }}</h1>
   <span class="sub" id="summary">{{ subtitle }}</span>
-  {% if hidden %}<span id="hidden-note">{{ hidden }} less-connected actors hidden</span>{% endif %}
-  <nav>{% for text, href in links %}<a href="{{ href }}">{{ text }}</a>{% endfor %}</nav>
+  {% if hidden %}<span id="hidden-note">{{ hidden }} less-connected actors hidden</span>
+  {% endif %}
+  <span class="hint">size = relations · hover an arrow for its sentence ·
+    double-click an actor to focus</span>
+  <nav>{% for text, href in links %}<a href="{{ href }}">{{ text }}</a>
+  {% endfor %}</nav>
 </header>
-<div id="legend">
-  <h2>Entity types</h2>
-  <ul>{% for name, colour in legend %}
-    <li><span class="dot" style="background: {{ colour }}"></span>{{ name }}</li>{% endfor %}
-  </ul>
-  <input id="search" list="node-names" placeholder="Find an actor…" aria-label="Find an actor">
+<div id="toolbar">
+  <div id="legend">
+    <h2>Entity types</h2>
+    <ul>{% for name, colour in legend %}
+      <li><span class="dot" style="background: {{ colour }}"></span>{{ name }}</li>
+      {% endfor %}
+    </ul>
+  </div>
+  <input id="search" list="node-names" placeholder="Find an actor…"
+         aria-label="Find an actor">
   <datalist id="node-names"></datalist>
-  <div class="hint">Size = number of relations. Hover an arrow for its sentence;
-    double-click an actor for its neighbourhood.</div>
 </div>
 <div id="mynetwork"></div>
 <script>
@@ -339,7 +392,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
       item.appendChild(el("div", "tip-sent", ev.sentence));
       if (ev.article) item.appendChild(el("div", "tip-art", ev.article));
       var meta = [];
-      if (ev.confidence !== null && ev.confidence !== undefined) meta.push("confidence " + ev.confidence);
+      if (ev.confidence !== null && ev.confidence !== undefined)
+        meta.push("confidence " + ev.confidence);
       if (ev.modality && ev.modality !== "asserted") meta.push(ev.modality);
       if (meta.length) item.appendChild(el("div", "tip-meta", meta.join(" \\u00b7 ")));
       box.appendChild(item);
@@ -350,7 +404,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
   function nodeTip(n) {
     var box = el("div");
     box.appendChild(el("div", "tip-rel", n.label));
-    box.appendChild(el("div", "tip-meta", n.kind + " \\u00b7 " + n.degree + " relations"));
+    box.appendChild(el("div", "tip-meta",
+                       n.kind + " \\u00b7 " + n.degree + " relations"));
     box.appendChild(el("div", "tip-meta", n.iri));
     return box;
   }
@@ -369,7 +424,8 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
       var o = document.createElement("option"); o.value = label; list.appendChild(o);
     });
     document.getElementById("search").addEventListener("change", function (ev) {
-      var hit = nodes.get({filter: function (n) { return n.label === ev.target.value; }});
+      var hit = nodes.get(
+        {filter: function (n) { return n.label === ev.target.value; }});
       if (!hit.length) return;
       network.selectNodes([hit[0].id]);
       network.focus(hit[0].id, {scale: 1.4, animation: true});
