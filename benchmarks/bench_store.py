@@ -50,7 +50,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -131,7 +131,16 @@ _VERBS = (
     "question rescue reject release replace report represent sanction sign sue support "
     "suspend threaten train veto visit warn welcome"
 ).split()
-_ADVERBS = ("", "publicly", "formally", "reportedly", "jointly", "partly", "again", "quietly")
+_ADVERBS = (
+    "",
+    "publicly",
+    "formally",
+    "reportedly",
+    "jointly",
+    "partly",
+    "again",
+    "quietly",
+)
 _WORDS = (
     "the a of in on at for with from by after before during while officials said told "
     "reporters on Tuesday morning statement border camp migrants police court week "
@@ -228,10 +237,31 @@ def generate(n_articles: int, seed: int = 42) -> SyntheticData:
         add = q.append
         # The article.
         add((_iri(art), _iri(RDF_TYPE), _iri(SCHEMA + "NewsArticle"), g))
-        add((_iri(art), _iri(SCHEMA + "headline"), _lit(" ".join(rng.choices(_WORDS, k=8)).capitalize()), g))
+        add(
+            (
+                _iri(art),
+                _iri(SCHEMA + "headline"),
+                _lit(" ".join(rng.choices(_WORDS, k=8)).capitalize()),
+                g,
+            )
+        )
         day = start + _dt.timedelta(days=aid % 365)
-        add((_iri(art), _iri(SCHEMA + "datePublished"), _lit(day.isoformat(), XSD_DATE), g))
-        add((_iri(art), _iri(SCHEMA + "url"), _iri(f"https://news.example.org/story/{aid}"), g))
+        add(
+            (
+                _iri(art),
+                _iri(SCHEMA + "datePublished"),
+                _lit(day.isoformat(), XSD_DATE),
+                g,
+            )
+        )
+        add(
+            (
+                _iri(art),
+                _iri(SCHEMA + "url"),
+                _iri(f"https://news.example.org/story/{aid}"),
+                g,
+            )
+        )
 
         # Entities of this article (distinct, drawn from the shared pool).
         n_ent = rng.randint(12, 18)
@@ -297,7 +327,8 @@ def build_queries(data: SyntheticData) -> list[tuple[str, str]]:
         ("scan: `?s ?p ?o` LIMIT 10", "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"),
         (
             "label lookup (`rdfs:label` literal)",
-            PREFIXES + f'SELECT DISTINCT ?e ?type WHERE {{ ?e rdfs:label "{lookup_label}"@en ; a ?type }}',
+            PREFIXES
+            + f'SELECT DISTINCT ?e ?type WHERE {{ ?e rdfs:label "{lookup_label}"@en ; a ?type }}',
         ),
         (
             "1-hop neighbourhood of hub entity, both directions, labels",
@@ -418,7 +449,9 @@ class RdflibOxrdflib(Variant):
         self.ds.addN(quads)
 
     def query_rows(self, q: str) -> list[tuple]:
-        return [tuple(row) for row in self.ds.query(q)]  # string query -> Oxigraph engine
+        return [
+            tuple(row) for row in self.ds.query(q)
+        ]  # string query -> Oxigraph engine
 
     def rows_as_strings(self, rows: list[tuple]) -> list[tuple[str, ...]]:
         # n3() of an rdflib term is its N-Triples form, like str() of a pyoxigraph term.
@@ -427,7 +460,11 @@ class RdflibOxrdflib(Variant):
         def nt(v) -> str:
             if v is None:
                 return ""
-            if isinstance(v, Literal) and v.language is None and v.datatype == _XSD_STRING:
+            if (
+                isinstance(v, Literal)
+                and v.language is None
+                and v.datatype == _XSD_STRING
+            ):
                 return Literal(str(v)).n3()
             return v.n3()
 
@@ -465,7 +502,13 @@ class Result:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def run_variant(v: Variant, data: SyntheticData, queries: list[tuple[str, str]], repeat: int, log: Callable[[str], None]) -> Result:
+def run_variant(
+    v: Variant,
+    data: SyntheticData,
+    queries: list[tuple[str, str]],
+    repeat: int,
+    log: Callable[[str], None],
+) -> Result:
     res = Result()
     tmp = tempfile.mkdtemp(prefix=f"bench_store_{v.name.replace('+', '_')}_")
     try:
@@ -483,7 +526,9 @@ def run_variant(v: Variant, data: SyntheticData, queries: list[tuple[str, str]],
             res.load_call_s = call_s
             res.quads = data.n_quads
             res.stored_quads = v.quad_count()
-            log(f"  {v.name}: loaded {len(data.articles)} articles in {res.load_s:.2f} s")
+            log(
+                f"  {v.name}: loaded {len(data.articles)} articles in {res.load_s:.2f} s"
+            )
 
             for label, q in queries:
                 rows = v.query_rows(q)  # warm-up, also the rows we compare
@@ -494,7 +539,9 @@ def run_variant(v: Variant, data: SyntheticData, queries: list[tuple[str, str]],
                     times.append((time.perf_counter() - t) * 1000)
                 res.query_ms[label] = statistics.median(times)
                 res.query_rows[label] = v.rows_as_strings(rows)
-                log(f"  {v.name}: {label}: {res.query_ms[label]:.2f} ms, {len(rows)} rows")
+                log(
+                    f"  {v.name}: {label}: {res.query_ms[label]:.2f} ms, {len(rows)} rows"
+                )
             if isinstance(v, RdflibOxrdflib):
                 res.extra["default_graph_only_rows"] = v.default_graph_only_count()
         finally:
@@ -516,7 +563,9 @@ def _fmt(x: float, unit: str = "") -> str:
     return s + unit
 
 
-def make_table(data: SyntheticData, a: Result, b: Result, queries: list[tuple[str, str]]) -> str:
+def make_table(
+    data: SyntheticData, a: Result, b: Result, queries: list[tuple[str, str]]
+) -> str:
     n_art = len(data.articles)
     lines = [
         "| operation | pyoxigraph | rdflib+oxrdflib | ratio |",
@@ -524,16 +573,28 @@ def make_table(data: SyntheticData, a: Result, b: Result, queries: list[tuple[st
     ]
     # Throughputs: ratio = A rate / B rate, i.e. the same as a time ratio.
     for label, fa, fb in (
-        ("load: articles/s (one transaction per article, incl. building terms)", n_art / a.load_s, n_art / b.load_s),
+        (
+            "load: articles/s (one transaction per article, incl. building terms)",
+            n_art / a.load_s,
+            n_art / b.load_s,
+        ),
         ("load: quads/s (same)", a.quads / a.load_s, b.quads / b.load_s),
-        ("load: quads/s inside the add call only", a.quads / a.load_call_s, b.quads / b.load_call_s),
+        (
+            "load: quads/s inside the add call only",
+            a.quads / a.load_call_s,
+            b.quads / b.load_call_s,
+        ),
     ):
         lines.append(f"| {label} | {_fmt(fa)} | {_fmt(fb)} | {fa / fb:.2f} |")
-    lines.append(f"| load: total time | {_fmt(a.load_s, ' s')} | {_fmt(b.load_s, ' s')} | {b.load_s / a.load_s:.2f} |")
+    lines.append(
+        f"| load: total time | {_fmt(a.load_s, ' s')} | {_fmt(b.load_s, ' s')} | {b.load_s / a.load_s:.2f} |"
+    )
     for label, _ in queries:
         ma, mb = a.query_ms[label], b.query_ms[label]
         n = len(a.query_rows[label])
-        lines.append(f"| query: {label} ({n} rows), median ms | {_fmt(ma)} | {_fmt(mb)} | {mb / ma:.2f} |")
+        lines.append(
+            f"| query: {label} ({n} rows), median ms | {_fmt(ma)} | {_fmt(mb)} | {mb / ma:.2f} |"
+        )
     lines.append("")
     lines.append(
         "ratio = rdflib+oxrdflib time / pyoxigraph time (for throughputs: pyoxigraph rate / rdflib rate); "
@@ -555,9 +616,21 @@ def _cpu_model() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--articles", type=int, default=DEFAULT_ARTICLES, help=f"number of articles (default {DEFAULT_ARTICLES}, ~200k quads)")
-    ap.add_argument("--out", help="also write the Markdown table (with run details) to this file")
-    ap.add_argument("--repeat", type=int, default=5, help="timed repetitions per query after one warm-up (default 5)")
+    ap.add_argument(
+        "--articles",
+        type=int,
+        default=DEFAULT_ARTICLES,
+        help=f"number of articles (default {DEFAULT_ARTICLES}, ~200k quads)",
+    )
+    ap.add_argument(
+        "--out", help="also write the Markdown table (with run details) to this file"
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="timed repetitions per query after one warm-up (default 5)",
+    )
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args(argv)
     if args.articles < 1 or args.repeat < 1:
@@ -568,8 +641,10 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     data = generate(args.articles, args.seed)
-    log(f"generated {len(data.articles)} articles, {data.n_quads} quads, "
-        f"{len(data.entity_freq)} distinct entities in {time.perf_counter() - t0:.1f} s")
+    log(
+        f"generated {len(data.articles)} articles, {data.n_quads} quads, "
+        f"{len(data.entity_freq)} distinct entities in {time.perf_counter() - t0:.1f} s"
+    )
     queries = build_queries(data)
 
     log("(A) pyoxigraph")
@@ -580,9 +655,13 @@ def main(argv: list[str] | None = None) -> int:
     # ---- checks ----
     problems: list[str] = []
     if a.stored_quads != b.stored_quads:
-        problems.append(f"stored quad counts differ: {a.stored_quads} vs {b.stored_quads}")
+        problems.append(
+            f"stored quad counts differ: {a.stored_quads} vs {b.stored_quads}"
+        )
     if a.stored_quads > data.n_quads:
-        problems.append(f"store holds more quads than generated ({a.stored_quads} > {data.n_quads})")
+        problems.append(
+            f"store holds more quads than generated ({a.stored_quads} > {data.n_quads})"
+        )
     for label, _ in queries:
         ra, rb = a.query_rows[label], b.query_rows[label]
         if len(ra) != len(rb):
@@ -592,11 +671,17 @@ def main(argv: list[str] | None = None) -> int:
         if len(ra) == 0:
             problems.append(f"{label}: no rows (query or data is wrong)")
     if b.extra.get("default_graph_only_rows") != 0:
-        problems.append("rdflib Dataset without default_union saw triples in the default graph")
+        problems.append(
+            "rdflib Dataset without default_union saw triples in the default graph"
+        )
 
     table = make_table(data, a, b, queries)
     print(table)
-    check = "OK: same result rows (compared as N-Triples) and same stored quad count for both" if not problems else "MISMATCH: " + "; ".join(problems)
+    check = (
+        "OK: same result rows (compared as N-Triples) and same stored quad count for both"
+        if not problems
+        else "MISMATCH: " + "; ".join(problems)
+    )
     print()
     print(check)
 

@@ -23,7 +23,10 @@ EXPORT_FORMATS = ("turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml")
 def store_option(fn: F) -> F:
     """``--store DIR`` (default: $KG_STORE, else ./kg-data)."""
     return click.option(
-        "--store", "store", metavar="DIR", default=None,
+        "--store",
+        "store",
+        metavar="DIR",
+        default=None,
         help="Store directory (default: $KG_STORE, else ./kg-data).",
     )(fn)
 
@@ -59,7 +62,9 @@ def _open(store: str | None, *, read_only: bool = False) -> Any:
     except StoreLockedError:
         if not read_only:
             raise
-        return open_store(settings.store, read_only=True)  # a server holds it: read a snapshot
+        return open_store(
+            settings.store, read_only=True
+        )  # a server holds it: read a snapshot
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,8 +72,10 @@ def _open(store: str | None, *, read_only: bool = False) -> Any:
 @click.version_option(package_name="kg")
 def main(verbose: bool) -> None:
     """kg: news reports in, a queryable RDF knowledge graph out."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 @main.command()
@@ -82,24 +89,41 @@ def main(verbose: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @handle_errors
-def ingest(paths: tuple[str, ...], store: str | None, title: str | None,
-           date: str | None, source: str | None, url: str | None,
-           article_id: str | None, quiet: bool, as_json: bool) -> None:
+def ingest(
+    paths: tuple[str, ...],
+    store: str | None,
+    title: str | None,
+    date: str | None,
+    source: str | None,
+    url: str | None,
+    article_id: str | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
     """Ingest news files and folders (.txt, .jsonl/.json, .html, or - for stdin).
 
     Each article becomes its own named graph; unchanged articles are skipped,
     changed ones replaced. Exit status 2 when some input was skipped.
     """
     from kg.pipeline import ingest as run_ingest
-
     from kg.ui import IngestProgress, print_summary
 
     settings = _settings(store)
-    defaults = {"title": title, "date": date, "source": source, "url": url, "id": article_id}
+    defaults = {
+        "title": title,
+        "date": date,
+        "source": source,
+        "url": url,
+        "id": article_id,
+    }
     st = _open(store)
     try:
-        with IngestProgress(enabled=not quiet and not as_json and sys.stderr.isatty()) as prog:
-            report = run_ingest(paths, st, settings, defaults=defaults, on_article=prog.update)
+        with IngestProgress(
+            enabled=not quiet and not as_json and sys.stderr.isatty()
+        ) as prog:
+            report = run_ingest(
+                paths, st, settings, defaults=defaults, on_article=prog.update
+            )
     finally:
         st.close()
     if as_json:
@@ -113,8 +137,14 @@ def ingest(paths: tuple[str, ...], store: str | None, title: str | None,
 @main.command()
 @click.argument("sparql")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @handle_errors
 def query(sparql: str, store: str | None, fmt: str) -> None:
     """Run a SPARQL query over the union of all article graphs.
@@ -132,10 +162,21 @@ def query(sparql: str, store: str | None, fmt: str) -> None:
 
 @main.command()
 @store_option
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle",
-              show_default=True, help="TriG and N-Quads keep the per-article graphs.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="File to write (default: standard output).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="TriG and N-Quads keep the per-article graphs.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File to write (default: standard output).",
+)
 @handle_errors
 def export(store: str | None, fmt: str, output: str | None) -> None:
     """Export the whole graph (Turtle by default)."""
@@ -181,7 +222,9 @@ def remove(article_id: str, store: str | None) -> None:
     st = _open(store)
     try:
         if not remove_article(article_id, st, _settings(store)):
-            raise click.ClickException(f"no article with id {article_id!r} in the store")
+            raise click.ClickException(
+                f"no article with id {article_id!r} in the store"
+            )
     finally:
         st.close()
     click.echo(f"removed article {article_id}")
@@ -202,14 +245,19 @@ def serve(store: str | None, host: str | None, port: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     _open(store).close()  # fail early, with a clear message, if the store is locked
-    os.environ["KG_STORE"] = settings.store  # the app factory reads its settings from here
+    os.environ["KG_STORE"] = (
+        settings.store
+    )  # the app factory reads its settings from here
     base = f"http://{host}:{port}"
-    click.echo(f"Serving {Path(settings.store).resolve()}\n"
-               f"  SPARQL endpoint: {base}/sparql\n  Graph:           {base}/graph\n"
-               f"  Export:          {base}/export.ttl\n  API docs:        {base}/docs")
+    click.echo(
+        f"Serving {Path(settings.store).resolve()}\n"
+        f"  SPARQL endpoint: {base}/sparql\n  Graph:           {base}/graph\n"
+        f"  Export:          {base}/export.ttl\n  API docs:        {base}/docs"
+    )
     # by import string: the kg library never imports the api package
-    uvicorn.run("api.main:app_from_env", factory=True, host=host, port=port,
-                log_level="warning")
+    uvicorn.run(
+        "api.main:app_from_env", factory=True, host=host, port=port, log_level="warning"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

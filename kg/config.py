@@ -1,4 +1,4 @@
-"""Settings read from the environment (prefix ``KG_``); built at the edges, passed down."""
+"""Settings from the environment (prefix ``KG_``); built at the edges, passed down."""
 
 from __future__ import annotations
 

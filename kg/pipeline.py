@@ -1,4 +1,4 @@
-"""Runs the stages: read -> parse -> extract/resolve -> build RDF -> commit per article."""
+"""Runs the stages: read, parse, extract/resolve, build RDF, commit per article."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ class IngestReport:
         return d
 
 
-def _batches(items: Iterable[Article | Skipped], size: int) -> Iterator[list[Article | Skipped]]:
+def _batches(
+    items: Iterable[Article | Skipped], size: int
+) -> Iterator[list[Article | Skipped]]:
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch
@@ -90,8 +92,9 @@ def ingest(
                 rdf = build_graph(ex, minter=minter, digest=digest)
             except Exception as exc:  # one bad article must not stop the run
                 log.exception("extraction failed for %s", article.origin)
-                report.skipped.append(Skipped(article.origin or article.id,
-                                              f"extraction failed: {exc!r}"))
+                report.skipped.append(
+                    Skipped(article.origin or article.id, f"extraction failed: {exc!r}")
+                )
                 continue
             store.put_graph(graph, rdf)
             report.articles_ingested += 1

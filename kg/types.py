@@ -56,7 +56,7 @@ class Entity:
 
 @dataclass(frozen=True)
 class Relation:
-    """subject -predicate-> object, where both ends are entity keys or the object a phrase."""
+    """subject -predicate-> object: entity keys, or a phrase as the object."""
 
     subject: str  # entity key
     predicate: str  # normalised lemma phrase: "expel", "cross to", "prefect of"

@@ -35,10 +35,15 @@ class IngestProgress:
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
         self._progress = Progress(
-            SpinnerColumn(), TextColumn("[bold]ingest"), BarColumn(),
-            MofNCompleteColumn(), TextColumn("{task.fields[words]} words/s"),
-            TimeElapsedColumn(), TextColumn("{task.description}"),
-            console=Console(stderr=True), transient=True,
+            SpinnerColumn(),
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[words]} words/s"),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
         )
         self._task: Any = None
         self._words = 0
@@ -60,8 +65,12 @@ class IngestProgress:
             self._words += len(item.text.split())
         task = self._progress.tasks[0]
         rate = int(self._words / task.elapsed) if task.elapsed else 0
-        self._progress.update(self._task, advance=1, words=rate,
-                              description=str(getattr(item, "origin", None) or item.source)[-50:])
+        self._progress.update(
+            self._task,
+            advance=1,
+            words=rate,
+            description=str(getattr(item, "origin", None) or item.source)[-50:],
+        )
 
 
 def print_summary(report: Any, store: str) -> None:
@@ -89,7 +98,9 @@ def print_results(result: Any, fmt: str) -> None:
     """Print SELECT/ASK/CONSTRUCT results in one of the CLI formats."""
     if isinstance(result, ox.QueryBoolean):
         if fmt in _RESULT_FORMATS:
-            sys.stdout.buffer.write(result.serialize(format=_RESULT_FORMATS[fmt]))
+            sys.stdout.buffer.write(
+                result.serialize(format=_RESULT_FORMATS[fmt]) or b""
+            )
         else:
             print("true" if bool(result) else "false")  # noqa: T201
         return

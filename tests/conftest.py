@@ -20,8 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # nothing can leave the machine: no host name resolves except loopback
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
@@ -79,7 +84,9 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -118,7 +125,10 @@ def browser_context() -> Iterator[Any]:
 
     with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="pw-") as profile:
         ctx = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
             viewport={"width": 1280, "height": 800},
         )
         ctx.set_default_timeout(20_000)
@@ -142,13 +152,25 @@ def browser_page(browser_context: Any) -> Iterator[SimpleNamespace]:
 
     page = browser_context.new_page()
     page.route("**/*", guard)
-    page.on("console", lambda m: m.type == "error"
-            and "ERR_BLOCKED_BY_CLIENT" not in m.text and rec.errors.append(m.text))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and "ERR_BLOCKED_BY_CLIENT" not in m.text
+            and rec.errors.append(m.text)
+        ),
+    )
     page.on("pageerror", lambda e: rec.errors.append(f"pageerror: {e}"))
-    page.on("requestfailed", lambda r: r.url not in rec.offhost
-            and rec.failed.append(f"{r.url} {r.failure}"))
-    page.on("response", lambda r: r.status >= 400
-            and rec.failed.append(f"{r.url} HTTP {r.status}"))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            r.url not in rec.offhost and rec.failed.append(f"{r.url} {r.failure}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and rec.failed.append(f"{r.url} HTTP {r.status}"),
+    )
     rec.page = page
     yield rec
     page.close()

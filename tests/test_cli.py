@@ -36,18 +36,30 @@ def test_ingest_query_export_stats_remove(runner: CliRunner, tmp_path: Path) -> 
     r = runner.invoke(main, ["ingest", "--store", store, str(SEED_TXT)])
     assert r.exit_code == 0, r.output
     assert "1 articles ingested" in r.output
-    r = runner.invoke(main, ["query", "--store", store, "--format", "csv",
-                             'SELECT ?l WHERE { ?e a schema:Person ; rdfs:label ?l } ORDER BY ?l'])
+    r = runner.invoke(
+        main,
+        [
+            "query",
+            "--store",
+            store,
+            "--format",
+            "csv",
+            "SELECT ?l WHERE { ?e a schema:Person ; rdfs:label ?l } ORDER BY ?l",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[0].strip() == "l"
     assert "Cecile Bossy" in r.output and "Denis Robin" in r.output
-    r = runner.invoke(main, ["query", "--store", store, "--format", "json",
-                             "ASK { ?s ?p ?o }"])
+    r = runner.invoke(
+        main, ["query", "--store", store, "--format", "json", "ASK { ?s ?p ?o }"]
+    )
     assert json.loads(r.output)["boolean"] is True
     r = runner.invoke(main, ["query", "--store", store, "SELEC nonsense"])
     assert r.exit_code == 1 and "malformed SPARQL query" in r.output
     out = tmp_path / "g.trig"
-    r = runner.invoke(main, ["export", "--store", store, "--format", "trig", "-o", str(out)])
+    r = runner.invoke(
+        main, ["export", "--store", store, "--format", "trig", "-o", str(out)]
+    )
     assert r.exit_code == 0 and out.stat().st_size > 1000
     r = runner.invoke(main, ["stats", "--store", store, "--json"])
     counts = json.loads(r.output)
@@ -58,7 +70,9 @@ def test_ingest_query_export_stats_remove(runner: CliRunner, tmp_path: Path) -> 
     assert r.exit_code == 1 and "no article" in r.output
 
 
-def test_ingest_reports_bad_files_and_goes_on(runner: CliRunner, tmp_path: Path) -> None:
+def test_ingest_reports_bad_files_and_goes_on(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     data = tmp_path / "in"
     data.mkdir()
     (data / "empty.txt").write_text("")
@@ -67,7 +81,9 @@ def test_ingest_reports_bad_files_and_goes_on(runner: CliRunner, tmp_path: Path)
         "{not json\n"
         '{"id": "bad", "text": 42}\n'
     )
-    r = runner.invoke(main, ["ingest", "--store", str(tmp_path / "s"), "--json", str(data)])
+    r = runner.invoke(
+        main, ["ingest", "--store", str(tmp_path / "s"), "--json", str(data)]
+    )
     assert r.exit_code == 2, r.output
     report = json.loads(r.output)
     assert report["articles_ingested"] == 1
@@ -79,12 +95,36 @@ def test_ingest_reports_bad_files_and_goes_on(runner: CliRunner, tmp_path: Path)
 
 def test_stdin_and_flags(runner: CliRunner, tmp_path: Path) -> None:
     store = str(tmp_path / "s")
-    r = runner.invoke(main, ["ingest", "--store", store, "--id", "piped", "--title", "Piped",
-                             "--date", "2020-01-02", "--source", "Example Wire", "-"],
-                      input="Police arrested John Smith in Paris on Monday.")
+    r = runner.invoke(
+        main,
+        [
+            "ingest",
+            "--store",
+            store,
+            "--id",
+            "piped",
+            "--title",
+            "Piped",
+            "--date",
+            "2020-01-02",
+            "--source",
+            "Example Wire",
+            "-",
+        ],
+        input="Police arrested John Smith in Paris on Monday.",
+    )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(main, ["query", "--store", store, "--format", "tsv",
-                             "SELECT ?h ?d WHERE { ?a schema:headline ?h ; schema:datePublished ?d }"])
+    r = runner.invoke(
+        main,
+        [
+            "query",
+            "--store",
+            store,
+            "--format",
+            "tsv",
+            "SELECT ?h ?d WHERE { ?a schema:headline ?h ; schema:datePublished ?d }",
+        ],
+    )
     assert '"Piped"' in r.output and "2020-01-02" in r.output
 
 
@@ -95,5 +135,56 @@ def test_missing_store_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> No
 
 def test_console_script_runs(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("kg")
-    r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [str(exe), "--help"], capture_output=True, text=True, check=False
+    )
     assert r.returncode == 0 and "ingest" in r.stdout
+
+
+@pytest.mark.slow
+def test_kg_serve_answers_sparql_over_http(tmp_path: Path) -> None:
+    """The real `kg serve` process: prints its URLs and answers /sparql and /graph."""
+    import time
+    import urllib.parse
+    import urllib.request
+
+    from .conftest import free_port
+
+    store = str(tmp_path / "s")
+    assert (
+        CliRunner().invoke(main, ["ingest", "--store", store, str(SEED_TXT)]).exit_code
+        == 0
+    )
+    port = free_port()
+    exe = Path(sys.executable).with_name("kg")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--store", store, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/sparql", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        q = urllib.parse.quote("SELECT ?l WHERE { ?e a schema:Person ; rdfs:label ?l }")
+        req = urllib.request.Request(
+            f"{base}/sparql?query={q}", headers={"Accept": "text/csv"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read().decode()
+        assert "Cecile Bossy" in body
+        with urllib.request.urlopen(f"{base}/graph", timeout=10) as resp:
+            assert resp.status == 200 and "vis-network" in resp.read().decode()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert f"SPARQL endpoint: http://127.0.0.1:{port}/sparql" in out
+    assert f"Graph:           http://127.0.0.1:{port}/graph" in out

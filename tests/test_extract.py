@@ -29,8 +29,11 @@ def run(nlp: Any, text: str, date: str | None = "2014-05-28") -> Extraction:
 def triples(ex: Extraction) -> set[tuple[str, str, str]]:
     e = ex.entities
     return {
-        (e[r.subject].name, r.predicate,
-         e[r.object].name if r.object else f"'{r.object_text}'")
+        (
+            e[r.subject].name,
+            r.predicate,
+            e[r.object].name if r.object else f"'{r.object_text}'",
+        )
         for r in ex.relations
     }
 
@@ -44,42 +47,84 @@ def relation(ex: Extraction, subject: str, predicate: str) -> Any:
 
 
 TRIPLES = [
-    ("active voice", "Microsoft released Windows in Redmond.",
-     {("Microsoft", "release", "Windows"), ("Microsoft", "release in", "Redmond")}),
-    ("passive voice: the by-agent is the subject",
-     "The protesters were dispersed by riot police.",
-     {("riot police", "disperse", "protesters")}),
-    ("verb chain", "French police have begun expelling about 650 migrants from camps.",
-     {("French police", "expel", "migrants"), ("French police", "expel from", "'camps'")}),
-    ("prepositional object", "The migrants hoped to cross to Britain.",
-     {("migrants", "cross to", "Britain")}),
-    ("coordinated verbs share the object", "Police arrested and questioned the protesters.",
-     {("police", "arrest", "protesters"), ("police", "question", "protesters")}),
-    ("coordinated objects split", "Police detained protesters and journalists.",
-     {("police", "detain", "protesters"), ("police", "detain", "journalists")}),
-    ("copula with a role noun", "Angela Merkel is the chancellor of Germany.",
-     {("Angela Merkel", "chancellor of", "Germany")}),
-    ("phrasal verb", "Some of the migrants put up barricades.",
-     {("migrants", "put up", "'barricades'")}),
-    ("phrasal verb with a place object", "The authorities closed down the Sangatte centre.",
-     {("authorities", "close down", "'the Sangatte centre'")}),
-    ("apposition: affiliation and X-based",
-     "Cecile Bossy, from the France-based Doctors of the World NGO, told AFP the camps were full.",
-     {("Cecile Bossy", "affiliated with", "Doctors of the World NGO"),
-      ("Doctors of the World NGO", "based in", "France"), ("Cecile Bossy", "tell", "AFP")}),
-    ("apposition: role of a place",
-     "The prefect of the Pas-de-Calais region, Denis Robin, said the camps would close.",
-     {("Denis Robin", "prefect of", "Pas-de-Calais")}),
-    ("role before the name, after a quote",
-     '"There will be no arrests," the prefect, or the top administrator of the '
-     "Pas-de-Calais region Denis Robin said.",
-     {("Denis Robin", "prefect of", "Pas-de-Calais"),
-      ("Denis Robin", "administrator of", "Pas-de-Calais")}),
+    (
+        "active voice",
+        "Microsoft released Windows in Redmond.",
+        {("Microsoft", "release", "Windows"), ("Microsoft", "release in", "Redmond")},
+    ),
+    (
+        "passive voice: the by-agent is the subject",
+        "The protesters were dispersed by riot police.",
+        {("riot police", "disperse", "protesters")},
+    ),
+    (
+        "verb chain",
+        "French police have begun expelling about 650 migrants from camps.",
+        {
+            ("French police", "expel", "migrants"),
+            ("French police", "expel from", "'camps'"),
+        },
+    ),
+    (
+        "prepositional object",
+        "The migrants hoped to cross to Britain.",
+        {("migrants", "cross to", "Britain")},
+    ),
+    (
+        "coordinated verbs share the object",
+        "Police arrested and questioned the protesters.",
+        {("police", "arrest", "protesters"), ("police", "question", "protesters")},
+    ),
+    (
+        "coordinated objects split",
+        "Police detained protesters and journalists.",
+        {("police", "detain", "protesters"), ("police", "detain", "journalists")},
+    ),
+    (
+        "copula with a role noun",
+        "Angela Merkel is the chancellor of Germany.",
+        {("Angela Merkel", "chancellor of", "Germany")},
+    ),
+    (
+        "phrasal verb",
+        "Some of the migrants put up barricades.",
+        {("migrants", "put up", "'barricades'")},
+    ),
+    (
+        "phrasal verb with a place object",
+        "The authorities closed down the Sangatte centre.",
+        {("authorities", "close down", "'the Sangatte centre'")},
+    ),
+    (
+        "apposition: affiliation and X-based",
+        "Cecile Bossy, from the France-based Doctors of the World NGO, told AFP the camps were full.",
+        {
+            ("Cecile Bossy", "affiliated with", "Doctors of the World NGO"),
+            ("Doctors of the World NGO", "based in", "France"),
+            ("Cecile Bossy", "tell", "AFP"),
+        },
+    ),
+    (
+        "apposition: role of a place",
+        "The prefect of the Pas-de-Calais region, Denis Robin, said the camps would close.",
+        {("Denis Robin", "prefect of", "Pas-de-Calais")},
+    ),
+    (
+        "role before the name, after a quote",
+        '"There will be no arrests," the prefect, or the top administrator of the '
+        "Pas-de-Calais region Denis Robin said.",
+        {
+            ("Denis Robin", "prefect of", "Pas-de-Calais"),
+            ("Denis Robin", "administrator of", "Pas-de-Calais"),
+        },
+    ),
 ]
 
 
 @pytest.mark.parametrize("name,text,expected", TRIPLES, ids=[t[0] for t in TRIPLES])
-def test_pattern_gives_triples(nlp: Any, name: str, text: str, expected: set[Any]) -> None:
+def test_pattern_gives_triples(
+    nlp: Any, name: str, text: str, expected: set[Any]
+) -> None:
     got = triples(run(nlp, text))
     assert expected <= got, f"missing {expected - got}; got {got}"
 
@@ -95,7 +140,9 @@ def test_modal_verb_is_possible(nlp: Any) -> None:
 
 
 def test_hope_to_is_intended(nlp: Any) -> None:
-    r = relation(run(nlp, "The migrants hoped to cross to Britain."), "migrants", "cross to")
+    r = relation(
+        run(nlp, "The migrants hoped to cross to Britain."), "migrants", "cross to"
+    )
     assert r.modality == "intended"
 
 
@@ -108,14 +155,26 @@ def test_indirect_speech_is_reported_and_attributed(nlp: Any) -> None:
 
 
 def test_quotes_have_speaker_verb_and_addressee(nlp: Any) -> None:
-    ex = run(nlp, '"The people are on edge," Cecile Bossy, from the Doctors of the World '
-                  "NGO, told AFP on Wednesday. Bossy said the evacuation was "
-                  '"anything but professional".')
+    ex = run(
+        nlp,
+        '"The people are on edge," Cecile Bossy, from the Doctors of the World '
+        "NGO, told AFP on Wednesday. Bossy said the evacuation was "
+        '"anything but professional".',
+    )
     e = ex.entities
-    got = {(e[q.speaker].name, q.verb, e[q.addressee].name if q.addressee else None, q.text)
-           for q in ex.quotes}
-    assert got == {("Cecile Bossy", "tell", "AFP", "The people are on edge"),
-                   ("Cecile Bossy", "say", None, "anything but professional")}
+    got = {
+        (
+            e[q.speaker].name,
+            q.verb,
+            e[q.addressee].name if q.addressee else None,
+            q.text,
+        )
+        for q in ex.quotes
+    }
+    assert got == {
+        ("Cecile Bossy", "tell", "AFP", "The people are on edge"),
+        ("Cecile Bossy", "say", None, "anything but professional"),
+    }
 
 
 def test_relative_date_is_normalised_against_the_article_date(nlp: Any) -> None:
@@ -142,10 +201,13 @@ def test_ambiguous_pronoun_drops_the_triple(nlp: Any) -> None:
     assert not any(p == "thank" for _, p, _ in triples(ex)), triples(ex)
 
 
-@pytest.mark.parametrize("text", [
-    "They said it was over. Share",
-    "Advertisement\n\nWhich of them knew? He did.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They said it was over. Share",
+        "Advertisement\n\nWhich of them knew? He did.",
+    ],
+)
 def test_no_entity_from_pronouns_or_boilerplate(nlp: Any, text: str) -> None:
     names = {e.name.casefold() for e in run(nlp, text).entities.values()}
     assert not names & {"they", "it", "which", "them", "he", "share", "advertisement"}
@@ -154,5 +216,7 @@ def test_no_entity_from_pronouns_or_boilerplate(nlp: Any, text: str) -> None:
 def test_confidence_is_a_probability(nlp: Any) -> None:
     ex = run(nlp, "Microsoft released Windows in Redmond.")
     assert all(0.0 <= r.confidence <= 1.0 for r in ex.relations)
-    assert relation(ex, "Microsoft", "release").confidence > relation(
-        ex, "Microsoft", "release in").confidence - 0.2
+    assert (
+        relation(ex, "Microsoft", "release").confidence
+        > relation(ex, "Microsoft", "release in").confidence - 0.2
+    )

@@ -35,14 +35,20 @@ def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     (tmp_path / "flood.html").write_text(HTML)
     [art] = list(read_articles([tmp_path]))
     assert isinstance(art, Article)
-    assert "Riverton" in art.text and "alert(1)" not in art.text and "Home |" not in art.text
+    assert (
+        "Riverton" in art.text
+        and "alert(1)" not in art.text
+        and "Home |" not in art.text
+    )
     assert art.title == "Flood hits town"
 
 
 def test_txt_sidecar_overrides_flags(tmp_path: Path) -> None:
     (tmp_path / "n.txt").write_text("Police arrested John Smith.")
     (tmp_path / "n.meta.json").write_text(json.dumps({"title": "From sidecar"}))
-    [art] = list(read_articles([tmp_path], defaults={"title": "From flag", "source": "Wire"}))
+    [art] = list(
+        read_articles([tmp_path], defaults={"title": "From flag", "source": "Wire"})
+    )
     assert isinstance(art, Article)
     assert (art.id, art.title, art.source) == ("n", "From sidecar", "Wire")
 

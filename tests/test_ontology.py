@@ -30,7 +30,10 @@ def kg_terms() -> set[URIRef]:
 
 def declared_terms(ontology: Graph) -> set[URIRef]:
     kinds = {
-        OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
     }
     return {
         s
@@ -401,7 +404,7 @@ CASES = [
     ),
     pytest.param(
         "StatementShape",
-        CONTEXT + statement(**{"rdf:subject": f'<{POLICE}>, <{E1}>'}),
+        CONTEXT + statement(**{"rdf:subject": f"<{POLICE}>, <{E1}>"}),
         STMT,
         1,
         id="statement-two-subjects",
@@ -521,8 +524,13 @@ CASES = [
         for name, cls in TYPE_CLASSES.items()
     ],
     *[
-        pytest.param("EntityShape", entity(cls.n3(), label=None), E1, 1,
-                     id=f"entity-{name}-without-label")
+        pytest.param(
+            "EntityShape",
+            entity(cls.n3(), label=None),
+            E1,
+            1,
+            id=f"entity-{name}-without-label",
+        )
         for name, cls in TYPE_CLASSES.items()
     ],
     pytest.param(
@@ -534,20 +542,30 @@ CASES = [
     ),
     pytest.param(
         "EntityShape",
-        entity("schema:Person", extra=' ; skos:altLabel 42'),
+        entity("schema:Person", extra=" ; skos:altLabel 42"),
         E1,
         1,
         id="entity-alt-label-not-string",
     ),
     # -- Entity label: no pronouns, no boilerplate
     *[
-        pytest.param("EntityLabelShape", entity("schema:Person", label), None, 0,
-                     id=f"label-{label}-ok")
+        pytest.param(
+            "EntityLabelShape",
+            entity("schema:Person", label),
+            None,
+            0,
+            id=f"label-{label}-ok",
+        )
         for label in ["Cecile Bossy", "Ithaca", "Theyab", "I.B.M.", "Sharecare"]
     ],
     *[
-        pytest.param("EntityLabelShape", entity(cls, label), E1, 1,
-                     id=f"label-{label.strip()}-rejected")
+        pytest.param(
+            "EntityLabelShape",
+            entity(cls, label),
+            E1,
+            1,
+            id=f"label-{label.strip()}-rejected",
+        )
         for cls, label in [
             ("schema:Person", "he"),
             ("schema:Person", "She"),
@@ -638,4 +656,3 @@ def test_readme_documents_every_kg_term() -> None:
     text = README.read_text()
     missing = [name for name in KG.__annotations__ if f"`kg:{name}`" not in text]
     assert missing == []
-

@@ -37,13 +37,17 @@ def _graph(*triples: tuple[str, str, str]) -> Graph:
 def test_default_graph_is_the_set_union_of_article_graphs() -> None:
     store = EmbeddedStore(None)
     shared = ("http://x/a", "http://x/p", "http://x/b")
-    store.put_graph("http://x/g1", _graph(shared, ("http://x/a", "http://x/p", "http://x/c")))
+    store.put_graph(
+        "http://x/g1", _graph(shared, ("http://x/a", "http://x/p", "http://x/c"))
+    )
     store.put_graph("http://x/g2", _graph(shared))
     assert _count(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == 2
     store.remove_graph("http://x/g1")  # the shared triple survives, the other goes
     assert _count(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == 1
     store.put_graph("http://x/g2", _graph(("http://x/a", "http://x/p", "http://x/d")))
-    assert [r["o"].value for r in store.query("SELECT ?o { ?s ?p ?o }")] == ["http://x/d"]
+    assert [r["o"].value for r in store.query("SELECT ?o { ?s ?p ?o }")] == [
+        "http://x/d"
+    ]
 
 
 def test_restart_keeps_data_and_reingest_adds_nothing(tmp_path: Path) -> None:
@@ -71,8 +75,11 @@ def test_remove_deletes_exactly_one_article(tmp_path: Path) -> None:
         before = set(store.graphs())
         n_sent = "SELECT (COUNT(?s) AS ?n) { ?s a kg:Sentence }"
         sentences = _count(store, n_sent)
-        own = _count(store, """SELECT (COUNT(?s) AS ?n) { ?s a kg:Sentence ;
-            schema:isPartOf/schema:identifier "wikinews-gum-stampede" }""")
+        own = _count(
+            store,
+            """SELECT (COUNT(?s) AS ?n) { ?s a kg:Sentence ;
+            schema:isPartOf/schema:identifier "wikinews-gum-stampede" }""",
+        )
         assert own > 0
         assert remove_article("wikinews-gum-stampede", store, settings)
         after = set(store.graphs())
@@ -105,9 +112,16 @@ def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
 
     path = tmp_path / "s"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]);"
-         " print('ok', flush=True); sys.stdin.read()", str(path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]);"
+            " print('ok', flush=True); sys.stdin.read()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
@@ -131,8 +145,12 @@ def test_killed_ingest_leaves_whole_articles_only(tmp_path: Path, delay: float) 
 
     crashed = tmp_path / "crashed"
     env = {**os.environ, "KG_STORE": str(crashed)}
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "ingest", "-q", str(WIKINEWS)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "ingest", "-q", str(WIKINEWS)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -140,7 +158,9 @@ def test_killed_ingest_leaves_whole_articles_only(tmp_path: Path, delay: float) 
     try:
         got = _per_article(store)
         for art, n in got.items():
-            assert n == expected[art], f"{art}: {n} statements, expected {expected[art]}"
+            assert n == expected[art], (
+                f"{art}: {n} statements, expected {expected[art]}"
+            )
         ingest([WIKINEWS], store, settings)  # a re-run fills the gaps
         assert _per_article(store) == expected
     finally:

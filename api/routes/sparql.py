@@ -8,7 +8,6 @@ CONSTRUCT and DESCRIBE. The whole body is serialised before the status is sent.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -61,6 +60,8 @@ _MEDIA_TYPE = {  # what we send back (charset for the text ones)
     ox.RdfFormat.JSON_LD: "application/ld+json",
 }
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 @dataclass
 class SparqlRequest:
     """A SPARQL Protocol request, from the query string or the body."""

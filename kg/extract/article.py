@@ -50,15 +50,17 @@ def _parse_date(text: str, base: str | None) -> str | None:
         base_day = datetime.fromisoformat(base[:10]).date()
         if (base_day - day).days == 7:
             day = base_day
-    return day.isoformat()
+    return str(day.isoformat())
 
 
 def _statement_date(verb: Token, article_date: str | None) -> str | None:
     """The date a clause refers to (``on Wednesday``), normalised to ISO."""
     for c in verb.children:
-        cands = [c] if c.dep_ in ("npadvmod", "tmod") else [
-            p for p in c.children if c.dep_ == "prep" and p.dep_ == "pobj"
-        ]
+        cands = (
+            [c]
+            if c.dep_ in ("npadvmod", "tmod")
+            else [p for p in c.children if c.dep_ == "prep" and p.dep_ == "pobj"]
+        )
         for p in cands:
             if p.ent_type_ == "DATE":
                 ent = next((e for e in p.doc.ents if e.start <= p.i < e.end), None)
@@ -71,7 +73,7 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
     """Entities, relations and quotes of one parsed article.
 
     Example:
-        >>> ex = extract_article(nlp(text), Article(id="a1", text=text))  # doctest: +SKIP
+        >>> ex = extract_article(nlp(text), Article("a1", text))  # doctest: +SKIP
     """
     sents = [s for s in doc.sents if s.text.strip()]
     sentences = [
@@ -102,7 +104,9 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
     def etype(key: str) -> str:
         return res.entities[key].type
 
-    quotes_raw = find_quotes(doc, res.entity_at, etype, lambda t: arg(t) if t.pos_ == "PRON" else None)
+    quotes_raw = find_quotes(
+        doc, res.entity_at, etype, lambda t: arg(t) if t.pos_ == "PRON" else None
+    )
     speaker_of = {q.verb.i: q.speaker for q in quotes_raw}
 
     def quoted(char: int) -> str | None:
@@ -116,16 +120,32 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
         if k in skip:
             continue
         for r in extract_relations(list(sent), arg, speaker_of, quoted):
-            relations.append(Relation(
-                r.subject, r.predicate, r.object_key, k, r.object_text, r.negated,
-                r.modality, r.confidence, r.attributed_to,  # type: ignore[arg-type]
-                _statement_date(r.verb, article.date),
-                (r.verb.idx, r.verb.idx + len(r.verb.text)),
-            ))
+            relations.append(
+                Relation(
+                    r.subject,
+                    r.predicate,
+                    r.object_key,
+                    k,
+                    r.object_text,
+                    r.negated,
+                    r.modality,  # type: ignore[arg-type]
+                    r.confidence,
+                    r.attributed_to,
+                    _statement_date(r.verb, article.date),
+                    (r.verb.idx, r.verb.idx + len(r.verb.text)),
+                )
+            )
     relations += _role_relations(doc, res, sent_index, etype)
     quotes = [
-        Quote(q.text, q.speaker, sent_index.get(q.verb.i, 0), q.verb.lemma_.lower(),
-              q.addressee, q.start, q.end)
+        Quote(
+            q.text,
+            q.speaker,
+            sent_index.get(q.verb.i, 0),
+            q.verb.lemma_.lower(),
+            q.addressee,
+            q.start,
+            q.end,
+        )
         for q in quotes_raw
     ]
     entities = {key: e for key, e in res.entities.items()}
@@ -157,8 +177,11 @@ def _role_relations(
     for org_i, place_i in find_based_in(doc, res.entity_at):
         org, place = res.entity_at(org_i), res.entity_at(place_i)
         if org and place and org != place:
-            out.append(Relation(org, "based in", place, sent_index.get(org_i, 0),
-                                confidence=0.8))
+            out.append(
+                Relation(
+                    org, "based in", place, sent_index.get(org_i, 0), confidence=0.8
+                )
+            )
     return out
 
 

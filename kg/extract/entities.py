@@ -94,7 +94,10 @@ def is_junk_name(text: str) -> bool:
     """True for pronouns, boilerplate, bare role nouns and names with no letter."""
     low = text.strip().casefold()
     return (
-        low in PRONOUNS or low in BOILERPLATE or low in ROLE_NOUNS or low in TITLES
+        low in PRONOUNS
+        or low in BOILERPLATE
+        or low in ROLE_NOUNS
+        or low in TITLES
         or not any(c.isalpha() for c in low)
     )
 
@@ -118,8 +121,10 @@ def _has_place_head(span: Span) -> bool:
 
 def _is_based(span: Span) -> bool:
     doc = span.doc
-    return span.end + 1 < len(doc) and doc[span.end].text == "-" and (
-        doc[span.end + 1].lower_ == "based"
+    return (
+        span.end + 1 < len(doc)
+        and doc[span.end].text == "-"
+        and (doc[span.end + 1].lower_ == "based")
     )
 
 
@@ -128,12 +133,18 @@ def _fix_type(span: Span) -> EntityType | None:
     label = span.label_
     if label not in _NER_TYPES:
         return None
-    if _is_based(span) or (label in ("NORP", "ORG", "PRODUCT") and _has_place_head(span)):
+    if _is_based(span) or (
+        label in ("NORP", "ORG", "PRODUCT") and _has_place_head(span)
+    ):
         return "Place"
     if label == "NORP":
         # "Calais" tagged NORP: a proper noun after a locative preposition is a place
         root = span.root
-        if root.tag_ == "NNP" and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
+        if (
+            root.tag_ == "NNP"
+            and root.dep_ == "pobj"
+            and root.head.lower_ in LOCATIVE_PREPS
+        ):
             return "Place"
         return None  # a demonym ("French") is no actor by itself
     return _NER_TYPES[label]
@@ -146,8 +157,21 @@ def _title_before(doc: Doc, start: int) -> bool:
 def _from_org_after(doc: Doc, end: int) -> bool:
     """``NAME, from the ORG`` / ``NAME, of ORG`` / ``NAME, a spokesman for ORG``."""
     window = doc[end : min(end + 4, len(doc))]
-    return len(window) >= 2 and window[0].text == "," and window[1].lower_ in (
-        "from", "of", "with", "a", "an", "the", "who", "spokesman", "spokeswoman",
+    return (
+        len(window) >= 2
+        and window[0].text == ","
+        and window[1].lower_
+        in (
+            "from",
+            "of",
+            "with",
+            "a",
+            "an",
+            "the",
+            "who",
+            "spokesman",
+            "spokeswoman",
+        )
     )
 
 
@@ -182,7 +206,11 @@ def _group_span(tok: Token) -> Span | None:
     for child in reversed(list(tok.lefts)):
         if child.right_edge.i != start - 1 or child.lower_ in _NOT_GROUP_MODIFIERS:
             break
-        if child.dep_ in ("compound", "amod") and child.pos_ in ("NOUN", "ADJ", "PROPN"):
+        if child.dep_ in ("compound", "amod") and child.pos_ in (
+            "NOUN",
+            "ADJ",
+            "PROPN",
+        ):
             if not child.like_num:
                 start = child.left_edge.i
                 continue
@@ -215,7 +243,11 @@ def find_mentions(doc: Doc) -> list[MentionSpan]:
         strength = 3 if etype == "Place" and ent.label_ != "GPE" else 2
         if etype == "Organization" and _from_org_after(doc, span.end) and len(span) > 1:
             etype, strength = "Person", 1  # weak; a Person elsewhere wins
-        out.append(MentionSpan(span.start, span.end, name, etype, sent_of[span.start], strength))
+        out.append(
+            MentionSpan(
+                span.start, span.end, name, etype, sent_of[span.start], strength
+            )
+        )
         taken.update(range(ent.start, ent.end))
     for k, sent in enumerate(sents):
         for run in _proper_runs(sent, taken):
@@ -235,7 +267,9 @@ def find_mentions(doc: Doc) -> list[MentionSpan]:
             if tok.i in taken:
                 continue
             gspan = _group_span(tok)
-            if gspan is not None and not any(i in taken for i in range(gspan.start, gspan.end)):
+            if gspan is not None and not any(
+                i in taken for i in range(gspan.start, gspan.end)
+            ):
                 name = _group_name(gspan)
                 out.append(MentionSpan(gspan.start, gspan.end, name, "Group", k, 2))
                 taken.update(range(gspan.start, gspan.end))

@@ -43,8 +43,11 @@ def quote_ranges(text: str) -> list[tuple[int, int]]:
 
 def _reporting_verbs(sent: Span, inside: Callable[[int], bool]) -> list[Token]:
     return [
-        t for t in sent
-        if t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS and not inside(t.idx)
+        t
+        for t in sent
+        if t.pos_ == "VERB"
+        and t.lemma_.lower() in REPORTING_VERBS
+        and not inside(t.idx)
     ]
 
 
@@ -58,8 +61,10 @@ def find_quotes(
     out: list[QuoteSpan] = []
     ranges = quote_ranges(doc.text)
     for qs, qe in ranges:
+
         def inside(char: int, qs: int = qs, qe: int = qe) -> bool:
             return qs - 1 <= char <= qe
+
         span = doc.char_span(qs, qe, alignment_mode="expand")
         if span is None:
             continue

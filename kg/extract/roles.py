@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 ROLE_NOUNS = frozenset(
     """prefect president minister secretary spokesman spokeswoman spokesperson
@@ -25,8 +25,18 @@ ROLE_NOUNS = frozenset(
     researcher analyst economist scientist doctor activist""".split()
 )
 _AFFIL_HEADS = ("from", "of", "with", "at", "for")
-_AFFIL_ROLES = ("spokesman", "spokeswoman", "spokesperson", "member", "director",
-                "head", "chief", "official", "representative", "researcher")
+_AFFIL_ROLES = (
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "member",
+    "director",
+    "head",
+    "chief",
+    "official",
+    "representative",
+    "researcher",
+)
 _TYPES_AFFIL = ("Organization",)
 _TYPES_ROLE_OF = ("Organization", "Place")
 
@@ -46,21 +56,26 @@ def find_roles(
     for span, key in person_spans:
         sent = span.sent
         # window before the name: back to the sentence start, a quote or a verb
-        before = []
+        before: list[Token] = []
         for t in reversed(list(doc[sent.start : span.start])):
             if t.text in ('"', "“", "”") or t.pos_ == "VERB":
                 break
             before.insert(0, t)
         # window after the name: an apposition up to the closing comma
-        after = []
+        after: list[Token] = []
         if span.end < sent.end and doc[span.end].text == ",":
             for t in doc[span.end + 1 : sent.end]:
                 if t.text in (",", ".", ";") or t.pos_ == "VERB" and t.dep_ != "amod":
                     break
                 after.append(t)
         for window in (before, after):
-            roles = [t for t in window if t.lower_ in ROLE_NOUNS and t.pos_ == "NOUN"
-                     or (t.lower_ in ROLE_NOUNS and t.i == span.start - 1)]
+            roles = [
+                t
+                for t in window
+                if t.lower_ in ROLE_NOUNS
+                and t.pos_ == "NOUN"
+                or (t.lower_ in ROLE_NOUNS and t.i == span.start - 1)
+            ]
             target = _of_target(window, entity_at, entity_type)
             for r in roles:
                 role = r.lower_
@@ -68,31 +83,42 @@ def find_roles(
                     yield key, role, f"{role} of", 0.75, target
                 else:
                     yield key, role, None, 0.7, -1
-            if window is after and window and window[0].lower_ in _AFFIL_HEADS + ("a", "an", "the"):
+            if (
+                window is after
+                and window
+                and window[0].lower_ in _AFFIL_HEADS + ("a", "an", "the")
+            ):
                 org = _first_entity(window, entity_at, entity_type, _TYPES_AFFIL)
-                if org is not None and (window[0].lower_ in _AFFIL_HEADS or any(
-                        t.lower_ in _AFFIL_ROLES for t in window)):
+                if org is not None and (
+                    window[0].lower_ in _AFFIL_HEADS
+                    or any(t.lower_ in _AFFIL_ROLES for t in window)
+                ):
                     yield key, None, "affiliated with", 0.7, org
 
 
 def _of_target(
-    window: list, entity_at: Callable[[int], str | None],
+    window: list[Token],
+    entity_at: Callable[[int], str | None],
     entity_type: Callable[[str], str],
 ) -> int | None:
     for k, t in enumerate(window):
         if t.lower_ == "of" and k > 0:
-            return _first_entity(window[k + 1 :], entity_at, entity_type, _TYPES_ROLE_OF)
+            return _first_entity(
+                window[k + 1 :], entity_at, entity_type, _TYPES_ROLE_OF
+            )
     return None
 
 
 def _first_entity(
-    window: list, entity_at: Callable[[int], str | None],
-    entity_type: Callable[[str], str], types: tuple[str, ...],
+    window: list[Token],
+    entity_at: Callable[[int], str | None],
+    entity_type: Callable[[str], str],
+    types: tuple[str, ...],
 ) -> int | None:
     for t in window:
         key = entity_at(t.i)
         if key is not None and entity_type(key) in types:
-            return t.i
+            return int(t.i)
     return None
 
 

@@ -119,14 +119,19 @@ def _chain_top(verb: Token) -> tuple[Token, bool, str, bool]:
 
 
 def _subject_tokens(verb: Token) -> list[Token]:
-    """Subject tokens of a clause: its own, or inherited through conj/xcomp/relcl/acl."""
+    """Subject tokens of a clause: its own, or inherited via conj/xcomp/relcl/acl."""
     tok = verb
     for _ in range(6):
         subs = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")]
         if subs:
             return _expand_conj(subs[0])
-        agents = [p for c in tok.children if c.dep_ == "agent" for p in c.children
-                  if p.dep_ == "pobj"]
+        agents = [
+            p
+            for c in tok.children
+            if c.dep_ == "agent"
+            for p in c.children
+            if p.dep_ == "pobj"
+        ]
         if agents:
             return _expand_conj(agents[0])
         if tok.dep_ in ("conj", "xcomp") and tok.head.pos_ in ("VERB", "AUX"):
@@ -209,9 +214,11 @@ def extract_relations(
         is_copula = verb.pos_ == "AUX" and verb.dep_ in ("ROOT", "conj", "ccomp")
         if verb.pos_ != "VERB" and not is_copula:
             continue
-        if any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children) and (
-            lemma(verb) in CATENATIVE
-        ) and not any(c.dep_ == "dobj" for c in verb.children):
+        if (
+            any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)
+            and (lemma(verb) in CATENATIVE)
+            and not any(c.dep_ == "dobj" for c in verb.children)
+        ):
             continue  # the chain's last verb carries the relation
         top, negated, modality, _ = _chain_top(verb)
         if verb.i in speaker_of:
@@ -243,17 +250,23 @@ def extract_relations(
                 if okey == skey:
                     continue
                 text = _clause(obj) if kind == "ccomp" else _phrase(obj)
-                out.append(RawRelation(
-                    skey, p, okey, None if okey else text, verb,
-                    negated, modality, round(conf, 3),  # noqa: E501
-                    attributed if attributed != skey else None,
-                ))
+                out.append(
+                    RawRelation(
+                        skey,
+                        p,
+                        okey,
+                        None if okey else text,
+                        verb,
+                        negated,
+                        modality,
+                        round(conf, 3),  # noqa: E501
+                        attributed if attributed != skey else None,
+                    )
+                )
     return out
 
 
-def _speaker_of_claim(
-    top: Token, arg: ArgFn, speaker_of: dict[int, str]
-) -> str | None:
+def _speaker_of_claim(top: Token, arg: ArgFn, speaker_of: dict[int, str]) -> str | None:
     """Speaker of the reporting verb whose complement contains this clause."""
     for tok in [top, *top.ancestors]:
         head = tok.head

@@ -25,8 +25,16 @@ EXTRACTOR_VERSION = "1"
 def content_hash(article: Article, model: str) -> str:
     """sha256 over the article's content and the extractor that reads it."""
     payload = json.dumps(
-        [article.id, article.title, article.date, article.source, article.url,
-         article.text, model, EXTRACTOR_VERSION],
+        [
+            article.id,
+            article.title,
+            article.date,
+            article.source,
+            article.url,
+            article.text,
+            model,
+            EXTRACTOR_VERSION,
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -52,7 +60,7 @@ def build_graph(extraction: Extraction, *, minter: Minter, digest: str) -> Graph
     """The named graph of one article.
 
     Example:
-        >>> g = build_graph(ex, minter=Minter("https://kg.example/"), digest=h)  # doctest: +SKIP
+        >>> g = build_graph(ex, minter=Minter(BASE), digest=h)  # doctest: +SKIP
     """
     art = extraction.article
     g = new_graph()
@@ -93,9 +101,12 @@ def build_graph(extraction: Extraction, *, minter: Minter, digest: str) -> Graph
         g.add((p, RDFS.label, Literal(r.predicate)))
         g.add((p, RDFS.subPropertyOf, KG.related))
         subj = iris[r.subject]
-        obj: URIRef | Literal = iris[r.object] if r.object else Literal(r.object_text or "")
-        st = minter.statement(art.id, str(r.sentence), str(subj), str(p), str(obj),
-                              str(r.negated))
+        obj: URIRef | Literal = (
+            iris[r.object] if r.object else Literal(r.object_text or "")
+        )
+        st = minter.statement(
+            art.id, str(r.sentence), str(subj), str(p), str(obj), str(r.negated)
+        )
         g.add((st, RDF.type, RDF.Statement))
         g.add((st, RDF.type, KG.Statement))
         g.add((st, RDF.subject, subj))

@@ -86,13 +86,19 @@ def read_articles(
             yield Skipped(str(item), f"cannot read: {exc}")
 
 
-def _read_one(path: Path, defaults: dict[str, str | None]) -> Iterator[Article | Skipped]:
+def _read_one(
+    path: Path, defaults: dict[str, str | None]
+) -> Iterator[Article | Skipped]:
     if str(path) == "-":
         data = sys.stdin.read()
         if data.lstrip().startswith("{"):
             yield from _from_json_lines(data.splitlines(), "<stdin>")
         else:
-            yield from _from_text(data, "<stdin>", {"id": defaults.get("id") or "stdin", **_clean(defaults)})
+            yield from _from_text(
+                data,
+                "<stdin>",
+                {"id": defaults.get("id") or "stdin", **_clean(defaults)},
+            )
         return
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
@@ -106,7 +112,9 @@ def _read_one(path: Path, defaults: dict[str, str | None]) -> Iterator[Article |
             try:
                 items = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield Skipped(str(path), f"invalid JSON at line {exc.lineno}: {exc.msg}")
+                yield Skipped(
+                    str(path), f"invalid JSON at line {exc.lineno}: {exc.msg}"
+                )
                 return
             for k, obj in enumerate(items, 1):
                 yield _from_object(obj, f"{path}[{k}]")
@@ -114,13 +122,20 @@ def _read_one(path: Path, defaults: dict[str, str | None]) -> Iterator[Article |
             try:
                 yield _from_object(json.loads(text), str(path))
             except json.JSONDecodeError as exc:
-                yield Skipped(str(path), f"invalid JSON at line {exc.lineno}: {exc.msg}")
+                yield Skipped(
+                    str(path), f"invalid JSON at line {exc.lineno}: {exc.msg}"
+                )
         else:
             yield from _from_json_lines(text.splitlines(), str(path))
     elif suffix in HTML_SUFFIXES:
-        yield _from_html(path.read_text(encoding="utf-8", errors="replace"), path, defaults)
+        yield _from_html(
+            path.read_text(encoding="utf-8", errors="replace"), path, defaults
+        )
     else:
-        yield Skipped(str(path), f"unsupported file type {suffix!r}; use one of {', '.join(SUPPORTED)}")
+        yield Skipped(
+            str(path),
+            f"unsupported file type {suffix!r}; use one of {', '.join(SUPPORTED)}",
+        )
 
 
 def _is_json_lines(text: str) -> bool:
@@ -141,16 +156,27 @@ def _sidecar(path: Path) -> dict[str, str]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         log.warning("%s: ignoring unreadable sidecar: %s", side, exc)
         return {}
-    return _clean({k: meta.get(k) for k in _FIELDS if k != "text"}) if isinstance(meta, dict) else {}
+    return (
+        _clean({k: meta.get(k) for k in _FIELDS if k != "text"})
+        if isinstance(meta, dict)
+        else {}
+    )
 
 
-def _from_text(text: str, source: str, meta: Mapping[str, str]) -> Iterator[Article | Skipped]:
+def _from_text(
+    text: str, source: str, meta: Mapping[str, str]
+) -> Iterator[Article | Skipped]:
     if not text.strip():
         yield Skipped(source, "empty file: no text to ingest")
         return
     yield Article(
-        id=meta["id"], text=text, title=meta.get("title"), date=meta.get("date"),
-        source=meta.get("source"), url=meta.get("url"), origin=source,
+        id=meta["id"],
+        text=text,
+        title=meta.get("title"),
+        date=meta.get("date"),
+        source=meta.get("source"),
+        url=meta.get("url"),
+        origin=source,
     )
 
 
@@ -169,24 +195,37 @@ def _from_json_lines(lines: list[str], source: str) -> Iterator[Article | Skippe
 
 def _from_object(obj: Any, where: str) -> Article | Skipped:
     if not isinstance(obj, dict):
-        return Skipped(where, f"expected a JSON object with fields {', '.join(_FIELDS)}")
+        return Skipped(
+            where, f"expected a JSON object with fields {', '.join(_FIELDS)}"
+        )
     for field in _FIELDS:
         value = obj.get(field)
         if value is not None and not isinstance(value, str):
-            return Skipped(where, f"field {field!r} must be a string, got {type(value).__name__}")
+            return Skipped(
+                where, f"field {field!r} must be a string, got {type(value).__name__}"
+            )
     text = obj.get("text")
     if not text or not text.strip():
         return Skipped(where, "field 'text' is missing or empty")
     art_id = obj.get("id") or obj.get("url")
     if not art_id:
-        return Skipped(where, "neither 'id' nor 'url' is given: cannot identify the article")
+        return Skipped(
+            where, "neither 'id' nor 'url' is given: cannot identify the article"
+        )
     return Article(
-        id=art_id, text=text, title=obj.get("title"), date=obj.get("date"),
-        source=obj.get("source"), url=obj.get("url"), origin=where,
+        id=art_id,
+        text=text,
+        title=obj.get("title"),
+        date=obj.get("date"),
+        source=obj.get("source"),
+        url=obj.get("url"),
+        origin=where,
     )
 
 
-def _from_html(html: str, path: Path, defaults: Mapping[str, str | None]) -> Article | Skipped:
+def _from_html(
+    html: str, path: Path, defaults: Mapping[str, str | None]
+) -> Article | Skipped:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)

@@ -101,8 +101,10 @@ def _partial_match(
         ent = res.entities[target]
         fwords = full.split()
         if len(words) < len(fwords) and m.type in ("Person", "Organization"):
-            if ent.type == "Person" and len(words) == 1 and words[0] in (
-                fwords[-1], fwords[0]
+            if (
+                ent.type == "Person"
+                and len(words) == 1
+                and words[0] in (fwords[-1], fwords[0])
             ):
                 found.add(target)
         if m.text.isupper() and 2 <= len(m.text) <= 6 and ent.type == "Organization":

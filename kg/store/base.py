@@ -30,7 +30,7 @@ class Store(Protocol):
         default_graph: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
     ) -> Any:
-        """Run a read-only SPARQL query; the default graph is the union of all graphs."""
+        """Run a read-only SPARQL query; the default graph is the union of graphs."""
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
         """Serialise the whole store (graphs merged unless the format keeps them)."""

@@ -40,10 +40,11 @@ FORMATS: dict[str, ox.RdfFormat] = {
 
 def _retract(graph: str) -> str:
     """SPARQL Update: drop a named graph and the union triples only it held."""
+    g = f"<{graph}>"
     return (
-        "DELETE { ?s ?p ?o } WHERE { GRAPH <%(g)s> { ?s ?p ?o } "
-        "FILTER NOT EXISTS { GRAPH ?other { ?s ?p ?o } FILTER(?other != <%(g)s>) } } ;\n"
-        "DROP SILENT GRAPH <%(g)s> ;\n" % {"g": graph}
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} FILTER NOT EXISTS "
+        f"{{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g}) }} }} ;\n"
+        f"DROP SILENT GRAPH {g} ;\n"
     )
 
 
@@ -100,7 +101,9 @@ def rdf_format(fmt: str) -> ox.RdfFormat:
         return FORMATS[fmt]
     except KeyError:
         valid = ", ".join(FORMATS)
-        raise StoreError(f"unknown RDF format {fmt!r}; valid formats: {valid}") from None
+        raise StoreError(
+            f"unknown RDF format {fmt!r}; valid formats: {valid}"
+        ) from None
 
 
 class EmbeddedStore:
@@ -131,23 +134,29 @@ class EmbeddedStore:
         for quad in self._store.quads_for_pattern(
             None, ox.NamedNode(str(KG.contentHash)), None, g
         ):
-            return str(quad.object.value)
+            return str(quad.object.value)  # type: ignore[union-attr]
         return None
 
     def put_graph(self, graph: str, triples: Graph) -> None:
         """Replace the named graph in one transaction: whole article or nothing."""
         g = ox.NamedNode(graph)
-        named = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+        named = [
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)  # type: ignore[arg-type]
+            for s, p, o in triples
+        ]
         try:
             if not self._store.contains_named_graph(g):
                 union = [ox.Quad(q.subject, q.predicate, q.object) for q in named]
                 self._store.extend(named + union)  # one transaction
                 return
-            body = ox.serialize((q.triple for q in named), format=ox.RdfFormat.N_TRIPLES)
+            body = ox.serialize(
+                (q.triple for q in named), format=ox.RdfFormat.N_TRIPLES
+            )
             text = body.decode() if body else ""
             # one SPARQL update is one transaction: never half-replaced
             self._store.update(
-                _retract(graph) + f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}}\n{text}}}"
+                _retract(graph)
+                + f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}}\n{text}}}"
             )
         except OSError as exc:
             raise StoreError(f"writing graph {graph} failed: {exc}") from exc
@@ -197,7 +206,8 @@ class EmbeddedStore:
         rf = rdf_format(fmt)
         if rf.supports_datasets:  # the article graphs, without the union copy
             quads = (
-                q for q in self._store.quads_for_pattern(None, None, None)
+                q
+                for q in self._store.quads_for_pattern(None, None, None)
                 if not isinstance(q.graph_name, ox.DefaultGraph)
             )
             ox.serialize(quads, output, format=rf, prefixes=PREFIXES)
