@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -53,6 +54,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         summary="Knowledge graph of news reports: who did what "
         "to whom, traceable to the sentence.",
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored swagger-ui: no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -64,6 +67,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.mount("/vislib", StaticFiles(directory=VIS_LIB), name="vislib")
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
     app.add_api_route(
         "/",
         index,
@@ -73,6 +77,17 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         tags=["pages"],
     )
     return app
+
+
+def docs() -> HTMLResponse:
+    """OpenAPI docs with swagger-ui served by this server (npm swagger-ui-dist)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="kg API",
+        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+    )
 
 
 def app_from_env() -> FastAPI:

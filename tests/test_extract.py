@@ -81,6 +81,11 @@ TRIPLES = [
         {("police", "detain", "protesters"), ("police", "detain", "journalists")},
     ),
     (
+        "copula",
+        "Boris Johnson is a former journalist.",
+        {("Boris Johnson", "be", "'a former journalist'")},
+    ),
+    (
         "copula with a role noun",
         "Angela Merkel is the chancellor of Germany.",
         {("Angela Merkel", "chancellor of", "Germany")},

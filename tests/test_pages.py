@@ -191,3 +191,21 @@ def test_index_page_loads_clean(sample_server: str, browser_page: Any) -> None:
     assert page.inner_text("#count-articles") == "2"
     shot(page, "index")
     assert_clean(browser_page)
+
+
+@pytest.mark.browser
+def test_openapi_docs_render_offline(live_server: str, browser_page: Any) -> None:
+    """/docs uses the vendored swagger-ui: the operations list renders, nothing off-host."""
+    page = browser_page.page
+    page.goto(f"{live_server}/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    paths = page.eval_on_selector_all(
+        ".opblock-summary-path", "els => els.map(e => e.textContent)"
+    )
+    assert any("/sparql" in p for p in paths)
+    shot(page, "docs")
+    assert browser_page.offhost == [], browser_page.offhost
+    assert browser_page.errors == [] and browser_page.failed == [], (
+        browser_page.errors,
+        browser_page.failed,
+    )

@@ -169,14 +169,18 @@ def _from_text(
     if not text.strip():
         yield Skipped(source, "empty file: no text to ingest")
         return
-    yield Article(
-        id=meta["id"],
+    yield _article(meta["id"], text, meta, source)
+
+
+def _article(art_id: str, text: str, meta: Mapping[str, Any], origin: str) -> Article:
+    return Article(
+        id=art_id,
         text=text,
         title=meta.get("title"),
         date=meta.get("date"),
         source=meta.get("source"),
         url=meta.get("url"),
-        origin=source,
+        origin=origin,
     )
 
 
@@ -212,15 +216,7 @@ def _from_object(obj: Any, where: str) -> Article | Skipped:
         return Skipped(
             where, "neither 'id' nor 'url' is given: cannot identify the article"
         )
-    return Article(
-        id=art_id,
-        text=text,
-        title=obj.get("title"),
-        date=obj.get("date"),
-        source=obj.get("source"),
-        url=obj.get("url"),
-        origin=where,
-    )
+    return _article(art_id, text, obj, where)
 
 
 def _from_html(
