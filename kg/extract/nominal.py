@@ -1,0 +1,106 @@
+"""Relations that noun phrases state without a verb.
+
+- apposition: ``Trek 's president , Dick Burke`` → (Dick Burke, is, Trek 's president)
+- possessive: ``Marc 's own label`` → (Marc, has, own label)
+- nominal prepositional modifier: ``monuments in the old city`` → (monuments, are in, the old city)
+- proper-noun compound: ``The Aura spacecraft`` → (The Aura, is, a spacecraft)
+- ``such as``: ``world symbols such as index signs`` → (world symbols, are such as, index signs)
+
+The copula takes the number of the subject and the tense of the governing verb.
+Each yields ``(pattern, relation, arg1 tokens head, arg2 head, prep)`` for the
+Open IE layer; the graph gets the same facts through roles and affiliations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+_NOMINAL_PREPS = frozenset("in on at near from of for with inside outside".split())
+_PAST = frozenset({"VBD", "VBN"})
+_ARG_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr"})
+
+
+@dataclass(frozen=True)
+class Nominal:
+    pattern: str  # appos | poss | nprep | compound | such_as
+    relation: str
+    arg1: Token
+    arg2: Token
+    arg1_exclude: frozenset[int] = frozenset()
+    arg2_exclude: frozenset[int] = frozenset()
+    arg1_only_span: tuple[int, int] | None = None  # for compounds: just these tokens
+    arg2_only: bool = False  # arg2 is the single token (an adjective)
+
+
+def _past(tok: Token) -> bool:
+    for anc in [tok, *tok.ancestors]:
+        if anc.pos_ in ("VERB", "AUX"):
+            return anc.tag_ in _PAST or any(
+                c.tag_ in _PAST and c.dep_ in ("aux", "auxpass") for c in anc.children
+            )
+    return False
+
+
+def copula(subject: Token, *, have: bool = False) -> str:
+    plural = subject.tag_ in ("NNS", "NNPS")
+    past = _past(subject)
+    if have:
+        return "had" if past else ("have" if plural else "has")
+    if past:
+        return "were" if plural else "was"
+    return "are" if plural else "is"
+
+
+def _subtree(tok: Token) -> frozenset[int]:
+    return frozenset(t.i for t in tok.subtree)
+
+
+def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
+    """Every verbless relation of a sentence."""
+    for tok in tokens:
+        if tok.dep_ == "appos" and tok.head.pos_ in ("NOUN", "PROPN"):
+            head = tok.head
+            # the name is the subject: "Trek 's president , Dick Burke" → Burke is president
+            if tok.pos_ == "PROPN" and head.pos_ == "NOUN":
+                yield Nominal("appos", copula(tok), tok, head,
+                              arg2_exclude=_subtree(tok))
+            else:
+                yield Nominal("appos", copula(head), head, tok,
+                              arg1_exclude=_subtree(tok))
+        elif tok.dep_ == "poss" and tok.pos_ in ("NOUN", "PROPN"):
+            owner, owned = tok, tok.head
+            if owned.pos_ in ("NOUN", "PROPN"):
+                case = frozenset(c.i for c in owner.children if c.dep_ == "case")
+                yield Nominal("poss", copula(owner, have=True), owner, owned,
+                              arg1_exclude=case, arg2_exclude=_subtree(owner))
+        elif tok.dep_ == "prep" and tok.lower_ in _NOMINAL_PREPS and tok.head.pos_ in (
+            "NOUN", "PROPN"
+        ):
+            head = tok.head
+            pobjs = [c for c in tok.children if c.dep_ == "pobj"]
+            if pobjs:
+                rel = f"{copula(head)} {tok.lower_}"
+                if tok.lower_ == "as" and any(c.lower_ == "such" for c in tok.children):
+                    rel = f"{copula(head)} such as"
+                kind = "nprep_of" if tok.lower_ == "of" else "nprep"
+                yield Nominal(kind, rel, head, pobjs[0],
+                              arg1_exclude=_subtree(tok))
+        elif tok.dep_ == "compound" and tok.pos_ == "PROPN" and tok.head.pos_ == "NOUN":
+            head = tok.head
+            start = tok.left_edge.i
+            while start > 0 and tok.doc[start - 1].dep_ == "det":
+                start -= 1
+            yield Nominal("compound", copula(head), tok, head,
+                          arg1_only_span=(start, tok.i + 1),
+                          arg2_exclude=frozenset(range(start, tok.i + 1)))
+        if tok.lower_ == "as" and tok.dep_ == "prep" and any(
+            c.lower_ == "such" for c in tok.head.children if c.i == tok.i - 1
+        ):
+            pobjs = [c for c in tok.children if c.dep_ == "pobj"]
+            if pobjs:
+                head = tok.head if tok.head.lower_ != "such" else tok.head.head
+                yield Nominal("such_as", f"{copula(head)} such as", head, pobjs[0],
+                              arg1_exclude=_subtree(tok))
