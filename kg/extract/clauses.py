@@ -166,8 +166,8 @@ def _args(verb: Token, passive: bool) -> Iterator[Arg]:
             for p in pobjs:
                 for o in expand_conj(p):
                     yield Arg(o, "prep", c, g)
-        elif c.dep_ in ("npadvmod", "advmod") and (c.ent_type_ in ("DATE", "TIME")):
-            yield Arg(c, c.dep_, None, g)
+        elif c.dep_ == "npadvmod" or (c.dep_ == "advmod" and c.ent_type_ in ("DATE", "TIME")):
+            yield Arg(c, c.dep_, None, g)  # "Earlier this year", "last week"
 
 
 def _report_head(top: Token) -> Token | None:

@@ -23,10 +23,12 @@ DEFAULT = 0.5
 
 
 def length_bucket(args: Sequence[str]) -> str:
-    """Coarse shape of the arguments: subject length and number of arguments."""
+    """Coarse shape of the arguments: subject and object length, number of arguments."""
     n1 = len(args[0].split()) if args else 0
     a1 = "s1" if n1 <= 1 else "s3" if n1 <= 3 else "s7" if n1 <= 7 else "s8+"
-    return f"{a1}/a{min(len(args), 4)}"
+    n2 = len(args[1].split()) if len(args) > 1 else 0
+    a2 = "o0" if n2 == 0 else "o3" if n2 <= 3 else "o9" if n2 <= 9 else "o10+"
+    return f"{a1}/{a2}/a{min(len(args), 4)}"
 
 
 def score(pattern: str, args: Sequence[str]) -> float:

@@ -1,14 +1,25 @@
 """Entity mentions: spaCy NER, corrected and completed by rules that generalise.
 
-Rules (each has a test sentence in tests/test_extract.py):
+Rules (each has a test sentence in tests/test_extract.py or tests/test_actors.py):
 - NER labels map to our types; dates, numbers and demonyms alone are no entities.
+- A known country, capital or region (the gazetteer) is a Place, whatever the
+  NER label (but PERSON: ``Jordan`` may be a name); ``X-based`` makes X a Place.
 - A NORP/ORG/PRODUCT name that is the modifier of a place noun (``the Pas-de-Calais
-  region``, ``Sangatte ... centre``) or the object of a locative preposition and
-  a proper noun (``the port of Calais``) is a Place; ``X-based`` makes X a Place.
-- An untyped run of proper nouns is a candidate name; followed by ``, from the ORG``,
-  preceded by a title, or the subject of a reporting verb, it is a Person.
-- A plural noun from the lexicon of human collectives (``migrants``, ``riot
-  police``, ``rights activists``) with its modifiers is a Group.
+  region``) or a NORP proper noun after a locative preposition (``the port of
+  Calais``) is a Place; a plural NORP clause argument (``Muslims``) is a Group.
+- The head word of a name types it: ``... University`` is an Organization,
+  ``... Road`` a Place, ``... Festival`` an Event, ``Space Shuttle ...`` a Product.
+- A title before a name (``Prime Minister John Key``), a person noun before it
+  (``spokesperson Julie Hahn``) or in its apposition (``X, 42,``, ``X, a
+  spokesman for``) makes a Person; the title joins the mention (the resolver
+  splits it off as a role). ``NAME, from the ORG`` / ``NAME, who`` hints a Person.
+- A one-word PERSON that is an abstract noun (``Homeopathy``), follows ``the``
+  or modifies a common noun (``Iodine deficiency``) is dropped, unless it is a
+  word of a longer person name in the document.
+- ``NAME (ACR)`` is one mention ``NAME (ACR)``; the resolver makes ACR an alias.
+- Plural human nouns (a lexicon, and ``-ists``/``-ians``/agentive ``-ers`` nouns
+  that are a clause subject or object) with their modifiers are Groups, with
+  their count (``about 650 migrants`` -> 650).
 - Pronouns, relative pronouns and boilerplate are never entities.
 """
 
@@ -19,8 +30,34 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.gazetteer import (
+    EVENT_HEADS,
+    ORG_HEADS,
+    PERSON_NOUNS,
+    PLACE_HEADS,
+    TITLE_PREFIXES,
+    TITLES,
+    VEHICLE_WORDS,
+    demonym_place,
+    is_known_place,
+)
 from kg.extract.roles import ROLE_NOUNS
+from kg.resolve.groups import group_mentions
+from kg.resolve.names import is_acronym
 from kg.types import EntityType
+
+__all__ = [
+    "BOILERPLATE",
+    "LOCATIVE_PREPS",
+    "PLACE_NOUNS",
+    "PRONOUNS",
+    "REPORTING_VERBS",
+    "TITLES",
+    "MentionSpan",
+    "clean_name",
+    "find_mentions",
+    "is_junk_name",
+]
 
 _NER_TYPES: dict[str, EntityType] = {
     "PERSON": "Person",
@@ -32,7 +69,7 @@ _NER_TYPES: dict[str, EntityType] = {
     "PRODUCT": "Product",
     "WORK_OF_ART": "CreativeWork",
     "LAW": "CreativeWork",
-    "NORP": "Organization",  # only kept when it is a proper name, see _fix_type
+    "NORP": "Organization",  # only kept when it is a proper name, see _norp_type
 }
 PLACE_NOUNS = frozenset(
     "region province department county district state city town village port "
@@ -40,28 +77,6 @@ PLACE_NOUNS = frozenset(
     "valley river sea bay street square capital municipality".split()
 )
 LOCATIVE_PREPS = frozenset("in at of to from near into across outside inside".split())
-GROUP_NOUNS = frozenset(
-    """migrants migrant refugees asylum-seekers seekers police officers officials
-    authorities activists protesters protestors demonstrators residents villagers
-    citizens soldiers troops forces workers employees students teachers doctors
-    nurses patients pilgrims candidates voters exiles immigrants journalists
-    reporters prisoners detainees rebels militants fighters insurgents civilians
-    children parents families people investigators prosecutors lawyers judges
-    ministers lawmakers legislators politicians leaders members supporters fans
-    critics experts scientists researchers engineers volunteers victims survivors
-    passengers farmers miners hackers users customers shareholders delegates
-    diplomats guards firefighters paramedics medics staff crew team gunmen
-    attackers militia protesters campaigners analysts observers monitors""".split()
-)
-_NOT_GROUP_MODIFIERS = frozenset(
-    "some several many few all most other these those such the a an more any each "
-    "both its their his her our your my".split()
-)
-TITLES = frozenset(
-    """mr mr. mrs mrs. ms ms. dr dr. prof prof. sir lady lord president minister
-    senator governor mayor prefect judge general colonel captain chancellor
-    king queen prince princess pope bishop rev rev. sheikh""".split()
-)
 REPORTING_VERBS = frozenset(
     """say tell add explain state claim insist warn note announce declare write
     ask reply argue confirm deny admit suggest report told""".split()
@@ -75,7 +90,11 @@ BOILERPLATE = frozenset(
     """share advertisement advertisements related subscribe comments comment
     print email tweet follow loading read more""".split()
 )
+_PERSONISH = PERSON_NOUNS | ROLE_NOUNS
+_TITLE_WORDS = TITLES | TITLE_PREFIXES
+_ABSTRACT = re.compile(r"(?:ism|ology|pathy|ity|tion|ness|ment)$")
 _TRIM = re.compile(r"^(?:the|a|an)\s+", re.I)
+_STOP_APPOS = frozenset("who whom whose which that where when".split())
 
 
 @dataclass(frozen=True)
@@ -88,16 +107,17 @@ class MentionSpan:
     type: EntityType
     sentence: int
     strength: int  # 3 = rule with strong evidence, 2 = NER, 1 = weak guess
+    count: int | None = None  # "about 650 migrants" -> 650
 
 
 def is_junk_name(text: str) -> bool:
-    """True for pronouns, boilerplate, bare role nouns and names with no letter."""
+    """True for pronouns, boilerplate, bare titles/role nouns, names with no letter."""
     low = text.strip().casefold()
+    words = low.replace(".", "").split()
     return (
         low in PRONOUNS
         or low in BOILERPLATE
-        or low in ROLE_NOUNS
-        or low in TITLES
+        or all(w in ROLE_NOUNS or w in _TITLE_WORDS for w in words)
         or not any(c.isalpha() for c in low)
     )
 
@@ -128,66 +148,239 @@ def _is_based(span: Span) -> bool:
     )
 
 
-def _fix_type(span: Span) -> EntityType | None:
-    """Our type for a NER span, or None when it is no entity (demonym, date...)."""
-    label = span.label_
-    if label not in _NER_TYPES:
-        return None
-    if _is_based(span) or (
-        label in ("NORP", "ORG", "PRODUCT") and _has_place_head(span)
-    ):
-        return "Place"
-    if label == "NORP":
-        # "Calais" tagged NORP: a proper noun after a locative preposition is a place
-        root = span.root
-        if (
-            root.tag_ == "NNP"
-            and root.dep_ == "pobj"
-            and root.head.lower_ in LOCATIVE_PREPS
-        ):
+def _head_type(words: list[str], label: str) -> EntityType | None:
+    """The type a name's head word gives: ``... Road`` Place, ``... Party`` Org."""
+    low = [w.casefold() for w in words]
+    heads = [low[-1]] + ([low[low.index("of") - 1]] if "of" in low[1:] else [])
+    if any(w in VEHICLE_WORDS for w in low):
+        return "Product"
+    for head in heads:
+        if head in EVENT_HEADS:
+            return "Event"
+        if head in ORG_HEADS:
+            return "Organization"
+        if head in PLACE_HEADS or (label == "PERSON" and head in PLACE_NOUNS):
             return "Place"
-        return None  # a demonym ("French") is no actor by itself
-    return _NER_TYPES[label]
+    return None
 
 
-def _title_before(doc: Doc, start: int) -> bool:
-    return start > 0 and doc[start - 1].lower_ in TITLES
+def _person_before(doc: Doc, start: int) -> bool:
+    """A title (``President``) or a person noun (``spokesperson``) before a name."""
+    if start == 0:
+        return False
+    prev = doc[start - 1]
+    low = prev.lower_.rstrip(".")
+    return (prev.text[:1].isupper() and low in TITLES) or (
+        prev.text.islower() and low in _PERSONISH and prev.pos_ in ("NOUN", "PROPN")
+    )
+
+
+def _person_after(doc: Doc, end: int) -> bool:
+    """``NAME, 42,`` or an apposition naming a person: ``NAME, a spokesman ...``."""
+    if end >= len(doc) or doc[end].text != ",":
+        return False
+    window = doc[end + 1 : min(end + 7, len(doc))]
+    if len(window) >= 2 and window[0].like_num and window[1].text in (",", ")"):
+        return True
+    for t in window:
+        if t.text in (",", ";", ".", '"') or t.pos_ in ("VERB", "AUX"):
+            return False
+        if t.lower_ in _STOP_APPOS:
+            return False
+        if t.lower_ in _PERSONISH and t.pos_ in ("NOUN", "PROPN"):
+            return True
+    return False
+
+
+def _person_evidence(span: Span) -> bool:
+    root = span.root
+    appos_of_person = root.dep_ == "appos" and root.head.lower_ in _PERSONISH
+    return (
+        appos_of_person
+        or _person_before(span.doc, span.start)
+        or _person_after(span.doc, span.end)
+    )
 
 
 def _from_org_after(doc: Doc, end: int) -> bool:
-    """``NAME, from the ORG`` / ``NAME, of ORG`` / ``NAME, a spokesman for ORG``."""
+    """``NAME, from the ORG`` / ``NAME, of ORG`` / ``NAME, who ...``."""
     window = doc[end : min(end + 4, len(doc))]
     return (
         len(window) >= 2
         and window[0].text == ","
         and window[1].lower_
-        in (
-            "from",
-            "of",
-            "with",
-            "a",
-            "an",
-            "the",
-            "who",
-            "spokesman",
-            "spokeswoman",
-        )
+        in ("from", "of", "with", "a", "an", "the", "who", "spokesman", "spokeswoman")
     )
 
 
-def _reporting_subject(tok: Token) -> bool:
-    return tok.dep_ == "nsubj" and tok.head.lemma_.lower() in REPORTING_VERBS
+def _plausible_single_name(tok: Token, person_words: set[str]) -> bool:
+    """False for one-word PERSON spans that are no names: Homeopathy, the Hajj."""
+    if tok.text in person_words:
+        return True
+    doc = tok.doc
+    return not (
+        _ABSTRACT.search(tok.lower_)
+        or tok.tag_ == "NNPS"
+        or (tok.i > 0 and doc[tok.i - 1].lower_ == "the")
+        or (tok.dep_ == "compound" and tok.head.pos_ == "NOUN" and tok.head.is_lower)
+    )
+
+
+def _norp_type(span: Span) -> tuple[EntityType, int] | None:
+    root = span.root
+    if demonym_place(span.text) is None:
+        locative = root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS
+        if (root.tag_ == "NNP" and locative) or _has_place_head(span):
+            return "Place", 3
+    if root.tag_ in ("NNPS", "NNS") and root.dep_ in ("nsubj", "nsubjpass", "dobj"):
+        return "Group", 2
+    return None
+
+
+def _type_ent(span: Span, person_words: set[str]) -> tuple[EntityType, int] | None:
+    """Our type and evidence strength for a NER span, or None for no entity."""
+    label = span.label_
+    name = clean_name(span.text)
+    if label not in _NER_TYPES or not name:
+        return None
+    if _is_based(span) or (label != "PERSON" and is_known_place(name)):
+        return "Place", 3
+    if label == "NORP":
+        return _norp_type(span)
+    if label in ("ORG", "PRODUCT") and _has_place_head(span):
+        return "Place", 3
+    head = _head_type(name.split(), label)
+    if head is not None:
+        return head, 3
+    if _person_evidence(span):
+        return "Person", 3
+    if label == "PERSON" and len(span) == 1:
+        if not _plausible_single_name(span[0], person_words):
+            return None
+    if label in ("GPE", "LOC", "PERSON") and any(c.isdigit() for c in name):
+        return "Product", 2
+    if label in ("GPE", "LOC", "FAC") and re.search(r"[a-z][A-Z]", name):
+        return "Organization", 2  # YouTube, PlayStation: camel case is no place
+    return _NER_TYPES[label], 2
+
+
+def _title_start(doc: Doc, start: int) -> int:
+    """Start of the title words before a name: ``Prime Minister`` John Key."""
+    if not _person_before(doc, start) or not doc[start - 1].text[:1].isupper():
+        return start
+    i = start - 1
+    while i > 0 and doc[i - 1].text[:1].isupper():
+        if doc[i - 1].lower_.rstrip(".") not in _TITLE_WORDS:
+            break
+        i -= 1
+    return i
+
+
+def _paren_end(doc: Doc, end: int) -> int | None:
+    """End of ``(ACR)`` right after a name, when there is one."""
+    if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+        if is_acronym(doc[end + 1].text):
+            return end + 3
+    return None
+
+
+def _expansion_start(doc: Doc, start: int, taken: set[int]) -> int | None:
+    """Start of the capitalised name before ``(ACR)`` when NER tagged only ACR."""
+    if start < 2 or doc[start - 1].text != "(" or start - 2 in taken:
+        return None
+    i = start - 1
+    first: int | None = None
+    while i > 0 and (i - 1) not in taken:
+        t = doc[i - 1]
+        if t.text[:1].isupper() and t.is_alpha:
+            first = i - 1
+        elif t.lower_ not in ("of", "the", "and", "for", "de", "du", "des", "la"):
+            break
+        i -= 1
+    return first
+
+
+def _span_of(ent: Span, taken: set[int]) -> tuple[int, int, str] | None:
+    """Token range and text of an NER mention, with ``(ACR)`` and title."""
+    doc = ent.doc
+    start, end = ent.start, ent.end
+    if doc[start].lower_ == "the":
+        start += 1
+    cut = next((t.i for t in doc[start:end] if t.text == "("), None)
+    if cut is not None:
+        end = cut
+    if start >= end:
+        return None
+    name = clean_name(doc[start:end].text)
+    if (paren := _paren_end(doc, end)) is not None:
+        return start, paren, f"{name} ({doc[end + 1].text})"
+    if is_acronym(ent.text) and (first := _expansion_start(doc, start, taken)):
+        long = clean_name(doc[first : start - 1].text)
+        return first, min(end + 1, len(doc)), f"{long} ({name})"
+    return start, end, name
+
+
+def find_mentions(doc: Doc) -> list[MentionSpan]:
+    """Every entity mention of the doc, typed, sorted by position.
+
+    Example:
+        >>> [m.text for m in find_mentions(nlp("Police expelled 650 migrants."))]
+        ['Police', 'migrants']  # doctest: +SKIP
+    """
+    out: list[MentionSpan] = []
+    taken: set[int] = set()
+    sents = list(doc.sents)
+    sent_of = {t.i: k for k, s in enumerate(sents) for t in s}
+    person_words = {
+        w for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for w in e.text.split()
+    }
+    for ent in doc.ents:
+        if any(i in taken for i in range(ent.start, ent.end)):
+            continue
+        typed = _type_ent(ent, person_words)
+        found = _span_of(ent, taken)
+        if typed is None or found is None:
+            continue
+        etype, strength = typed
+        start, end, name = found
+        if is_junk_name(name):
+            continue
+        if etype == "Organization" and _from_org_after(doc, end) and len(ent) > 1:
+            if _head_type(name.split(), "ORG") is None:
+                etype, strength = "Person", 1  # weak; a Person elsewhere wins
+        if etype == "Person" and (t0 := _title_start(doc, start)) < start:
+            name = f"{doc[t0:start].text} {name}"
+            start = t0
+        out.append(MentionSpan(start, end, name, etype, sent_of[start], strength))
+        taken.update(range(start, end))
+    for k, sent in enumerate(sents):
+        for run in _proper_runs(sent, taken):
+            mention = _run_mention(run, k)
+            if mention is not None:
+                out.append(mention)
+                taken.update(range(run.start, run.end))
+        out.extend(_demonym_places(sent, k, taken))
+    out.extend(
+        MentionSpan(g.start, g.end, g.text, "Group", sent_of[g.start], 2, g.count)
+        for g in group_mentions(doc, taken)
+    )
+    out.sort(key=lambda m: m.start)
+    return out
 
 
 def _proper_runs(sent: Span, taken: set[int]) -> list[Span]:
     """Maximal runs of capitalised proper nouns not covered by NER."""
     runs: list[Span] = []
     i = sent.start
+
+    def free(j: int) -> bool:
+        tok = sent.doc[j]
+        return tok.pos_ == "PROPN" and j not in taken and not tok.ent_type_
+
     while i < sent.end:
-        tok = sent.doc[i]
-        if tok.pos_ == "PROPN" and tok.text[:1].isupper() and i not in taken:
+        if free(i) and sent.doc[i].text[:1].isupper():
             j = i
-            while j < sent.end and sent.doc[j].pos_ == "PROPN" and j not in taken:
+            while j < sent.end and free(j):
                 j += 1
             runs.append(sent.doc[i:j])
             i = j
@@ -196,82 +389,33 @@ def _proper_runs(sent: Span, taken: set[int]) -> list[Span]:
     return runs
 
 
-def _group_span(tok: Token) -> Span | None:
-    """``French police``, ``riot police``, ``rights activists``: noun + modifiers."""
-    if tok.pos_ != "NOUN" or tok.lower_ not in GROUP_NOUNS:
+def _run_mention(run: Span, k: int) -> MentionSpan | None:
+    """A Person mention for an untyped proper-noun run with evidence, or None."""
+    doc = run.doc
+    name = clean_name(run.text)
+    if is_junk_name(name) or not name[:1].isupper():
         return None
-    if tok.dep_ in ("compound", "amod"):
-        return None  # part of a larger noun phrase ("police station")
-    start = tok.i
-    for child in reversed(list(tok.lefts)):
-        if child.right_edge.i != start - 1 or child.lower_ in _NOT_GROUP_MODIFIERS:
-            break
-        if child.dep_ in ("compound", "amod") and child.pos_ in (
-            "NOUN",
-            "ADJ",
-            "PROPN",
-        ):
-            if not child.like_num:
-                start = child.left_edge.i
-                continue
-        break
-    return tok.doc[start : tok.i + 1]
+    start = _title_start(doc, run.start)
+    if start < run.start:  # "Prime Minister" itself is part of the run otherwise
+        name = f"{doc[start : run.start].text} {name}"
+    if _person_evidence(run) or _from_org_after(doc, run.end):
+        strength = 3
+    elif run.root.dep_ == "nsubj" and run.root.head.lemma_.lower() in REPORTING_VERBS:
+        strength = 2 if len(run) >= 2 else 1
+    else:
+        return None
+    return MentionSpan(start, run.end, name, "Person", k, strength)
 
 
-def _group_name(span: Span) -> str:
-    """Lower-case common words, keep proper adjectives: ``French riot police``."""
-    words = [t.text if t.ent_type_ or t.pos_ == "PROPN" else t.lower_ for t in span]
-    return clean_name(" ".join(words))
-
-
-def find_mentions(doc: Doc) -> list[MentionSpan]:
-    """Every entity mention of the doc, typed, sorted by position."""
-    out: list[MentionSpan] = []
-    taken: set[int] = set()
-    sents = list(doc.sents)
-    sent_of = {t.i: k for k, s in enumerate(sents) for t in s}
-    for ent in doc.ents:
-        etype = _fix_type(ent)
-        span = ent
-        if span[0].lower_ == "the":
-            span = doc[span.start + 1 : span.end]
-        if etype is None or not len(span):
+def _demonym_places(sent: Span, k: int, taken: set[int]) -> list[MentionSpan]:
+    """A demonym object of a locative preposition stands for its place."""
+    out = []
+    for tok in sent:
+        if tok.i in taken or tok.ent_type_ != "NORP" or tok.dep_ != "pobj":
             continue
-        name = clean_name(span.text)
-        if is_junk_name(name):
-            continue
-        strength = 3 if etype == "Place" and ent.label_ != "GPE" else 2
-        if etype == "Organization" and _from_org_after(doc, span.end) and len(span) > 1:
-            etype, strength = "Person", 1  # weak; a Person elsewhere wins
-        out.append(
-            MentionSpan(
-                span.start, span.end, name, etype, sent_of[span.start], strength
-            )
-        )
-        taken.update(range(ent.start, ent.end))
-    for k, sent in enumerate(sents):
-        for run in _proper_runs(sent, taken):
-            name = clean_name(run.text)
-            if is_junk_name(name) or not name[:1].isupper():
-                continue
-            if _title_before(doc, run.start) or _from_org_after(doc, run.end):
-                out.append(MentionSpan(run.start, run.end, name, "Person", k, 3))
-            elif _reporting_subject(run.root) and len(run) >= 2:
-                out.append(MentionSpan(run.start, run.end, name, "Person", k, 2))
-            elif _reporting_subject(run.root):
-                out.append(MentionSpan(run.start, run.end, name, "Person", k, 1))
-            else:
-                continue
-            taken.update(range(run.start, run.end))
-        for tok in sent:
-            if tok.i in taken:
-                continue
-            gspan = _group_span(tok)
-            if gspan is not None and not any(
-                i in taken for i in range(gspan.start, gspan.end)
-            ):
-                name = _group_name(gspan)
-                out.append(MentionSpan(gspan.start, gspan.end, name, "Group", k, 2))
-                taken.update(range(gspan.start, gspan.end))
-    out.sort(key=lambda m: m.start)
+        place = demonym_place(tok.text)
+        if place and tok.head.lower_ in LOCATIVE_PREPS:
+            if not any(c.dep_ == "det" for c in tok.children):
+                out.append(MentionSpan(tok.i, tok.i + 1, place, "Place", k, 1))
+                taken.add(tok.i)
     return out

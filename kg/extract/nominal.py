@@ -3,7 +3,6 @@
 - apposition: ``Trek 's president , Dick Burke`` → (Dick Burke, is, Trek 's president)
 - possessive: ``Marc 's own label`` → (Marc, has, own label)
 - nominal prepositional modifier: ``monuments in the old city`` → (monuments, are in, the old city)
-- proper-noun compound: ``The Aura spacecraft`` → (The Aura, is, a spacecraft)
 - ``such as``: ``world symbols such as index signs`` → (world symbols, are such as, index signs)
 
 The copula takes the number of the subject and the tense of the governing verb.
@@ -44,14 +43,29 @@ def _past(tok: Token) -> bool:
     return False
 
 
-def copula(subject: Token, *, have: bool = False) -> str:
+def copula(subject: Token, *, have: bool = False, tensed: bool = True) -> str:
+    """``is``/``are``/``was``/``were`` (or ``has``...) agreeing with ``subject``."""
     plural = subject.tag_ in ("NNS", "NNPS")
-    past = _past(subject)
+    past = tensed and _past(subject)
     if have:
         return "had" if past else ("have" if plural else "has")
     if past:
         return "were" if plural else "was"
     return "are" if plural else "is"
+
+
+_PLACES = frozenset({"GPE", "LOC", "FAC"})
+_POSS_PRONOUNS = frozenset({"his", "her", "its", "their"})
+
+
+def _clause_subject(tok: Token) -> Token | None:
+    """The nominal subject of the clause a token sits in (for possessive pronouns)."""
+    for anc in tok.ancestors:
+        if anc.pos_ in ("VERB", "AUX"):
+            for c in anc.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN"):
+                    return c
+    return None
 
 
 def _subtree(tok: Token) -> frozenset[int]:
@@ -64,17 +78,31 @@ def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
         if tok.dep_ == "appos" and tok.head.pos_ in ("NOUN", "PROPN"):
             head = tok.head
             # the name is the subject: "Trek 's president , Dick Burke" → Burke is president
-            if tok.pos_ == "PROPN" and head.pos_ == "NOUN":
-                yield Nominal("appos", copula(tok), tok, head,
+            if tok.ent_type_ in _PLACES and head.ent_type_ in _PLACES:
+                # "Hillsborough , North Carolina": a place in a larger one
+                yield Nominal("appos_place", f"{copula(head, tensed=False)} in", head, tok,
+                              arg1_exclude=_subtree(tok))
+            elif tok.pos_ == "PROPN" and head.pos_ == "NOUN":
+                yield Nominal("appos", copula(tok, tensed=False), tok, head,
                               arg2_exclude=_subtree(tok))
             else:
-                yield Nominal("appos", copula(head), head, tok,
+                yield Nominal("appos", copula(head, tensed=False), head, tok,
                               arg1_exclude=_subtree(tok))
-        elif tok.dep_ == "poss" and tok.pos_ in ("NOUN", "PROPN"):
+        elif tok.dep_ == "poss" and (
+            tok.pos_ in ("NOUN", "PROPN") or tok.lower_ in _POSS_PRONOUNS
+        ):
             owner, owned = tok, tok.head
+            if tok.pos_ == "PRON":  # "his profession": the owner is the clause subject
+                resolved = _clause_subject(owned)
+                if resolved is None:
+                    continue
+                owner = resolved
             if owned.pos_ in ("NOUN", "PROPN"):
-                case = frozenset(c.i for c in owner.children if c.dep_ == "case")
-                yield Nominal("poss", copula(owner, have=True), owner, owned,
+                case = frozenset(
+                    t.i for c in owner.children if c.dep_ in ("case", "relcl", "appos")
+                    for t in c.subtree
+                )
+                yield Nominal("poss", copula(owner, have=True, tensed=False), owner, owned,
                               arg1_exclude=case, arg2_exclude=_subtree(owner))
         elif tok.dep_ == "prep" and tok.lower_ in _NOMINAL_PREPS and tok.head.pos_ in (
             "NOUN", "PROPN"
@@ -82,20 +110,12 @@ def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
             head = tok.head
             pobjs = [c for c in tok.children if c.dep_ == "pobj"]
             if pobjs:
-                rel = f"{copula(head)} {tok.lower_}"
+                rel = f"{copula(head, tensed=False)} {tok.lower_}"
                 if tok.lower_ == "as" and any(c.lower_ == "such" for c in tok.children):
                     rel = f"{copula(head)} such as"
                 kind = "nprep_of" if tok.lower_ == "of" else "nprep"
                 yield Nominal(kind, rel, head, pobjs[0],
                               arg1_exclude=_subtree(tok))
-        elif tok.dep_ == "compound" and tok.pos_ == "PROPN" and tok.head.pos_ == "NOUN":
-            head = tok.head
-            start = tok.left_edge.i
-            while start > 0 and tok.doc[start - 1].dep_ == "det":
-                start -= 1
-            yield Nominal("compound", copula(head), tok, head,
-                          arg1_only_span=(start, tok.i + 1),
-                          arg2_exclude=frozenset(range(start, tok.i + 1)))
         if tok.lower_ == "as" and tok.dep_ == "prep" and any(
             c.lower_ == "such" for c in tok.head.children if c.i == tok.i - 1
         ):

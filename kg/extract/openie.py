@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract.clauses import Arg, Clause, find_clauses
 from kg.extract.confidence import score_nominal, score_tuple
-from kg.extract.nominal import find_nominals
+from kg.extract.nominal import copula, find_nominals
 
 _OBJ_KINDS = ("dobj", "attr", "oprd", "acomp", "ccomp", "dative")
 
@@ -66,6 +66,27 @@ def phrase(head: Token, exclude: Iterable[int] = (), trim: tuple[str, ...] = ())
     return _span_text(t for t in head.subtree if t.i not in skip)
 
 
+def phrase_variants(
+    head: Token, exclude: Iterable[int] = (), trim: tuple[str, ...] = ()
+) -> list[str]:
+    """The phrase, once per coordinated modifier: ``Greek and Roman pagans`` gives
+    ``Greek pagans`` and ``Roman pagans`` (as Open IE benchmarks split them)."""
+    base = set(exclude)
+    for m in head.children:
+        if m.i < head.i and m.dep_ in ("amod", "compound", "nmod"):
+            members = [m, *[c for c in m.conjuncts if c.i > m.i and c.i < head.i]]
+            if len(members) < 2:
+                continue
+            glue = {t.i for t in m.subtree if t.dep_ in ("cc", "punct") and t.head.i == m.i}
+            variants = []
+            for keep in members[:3]:
+                drop = {t.i for other in members if other is not keep
+                        for t in other.subtree if t.i not in {x.i for x in keep.subtree}}
+                variants.append(phrase(head, base | glue | drop, trim))
+            return variants
+    return [phrase(head, base, trim)]
+
+
 def _aux_tokens(tok: Token) -> list[Token]:
     return [
         c for c in tok.children
@@ -104,6 +125,14 @@ def _arg_text(a: Arg, with_prep: bool) -> str:
     return f"{a.prep.text} {text}" if with_prep and a.prep is not None else text
 
 
+def _first_variants(a: Arg, text: str) -> list[str | None]:
+    """The first argument's text, split on coordinated modifiers when it has them."""
+    if a.kind == "ccomp":
+        return [text]
+    prefix = text[: len(text) - len(phrase(a.token, trim=TRIM))]
+    return [prefix + v for v in phrase_variants(a.token, trim=TRIM)]
+
+
 def _combos(groups: list[list[Arg]], limit: int = 8) -> list[list[Arg]]:
     """One argument per coordinated group: the product, capped at ``limit``."""
     combos: list[list[Arg]] = [[]]
@@ -135,7 +164,10 @@ def tuples_for_clause(clause: Clause) -> Iterator[tuple[str, list[str], Clause, 
     gives two tuples, as Open IE benchmarks expect)."""
     if not clause.subjects:
         return
-    rel = _span_text(relation_tokens(clause))
+    rel_toks = relation_tokens(clause)
+    rel = _span_text(rel_toks)
+    if clause.pattern == "acl" and clause.verb.tag_ == "VBN" and clause.subjects:
+        rel = f"{copula(clause.subjects[0])} {rel}"  # "The brew , called X" → is called
     inside = _clause_span(clause)
     objs = _groups([a for a in clause.args if a.kind in _OBJ_KINDS])
     preps = _groups([a for a in clause.args if a.kind in ("prep", "agent")])
@@ -156,17 +188,24 @@ def tuples_for_clause(clause: Clause) -> Iterator[tuple[str, list[str], Clause, 
         groups = [[Arg(pobj, "prep")]] + objs[1:] + preps + others
         shape = "adjprep"
     for subj in clause.subjects:
-        exclude = inside if clause.pattern in ("relcl", "acl") else set()
-        arg1 = phrase(subj, exclude)
-        if not arg1 or not rel:
+        if clause.pattern in ("relcl", "acl"):  # the head noun, without its clauses
+            arg1s = phrase_variants(subj, inside, trim=("appos", "relcl", "acl"))
+        else:
+            arg1s = phrase_variants(subj, trim=("appos",))
+        if not rel:
             continue
+        relation = f"{rel} {rel_prep.text}" if rel_prep is not None else rel
         for combo in _combos(groups):
             texts = [
                 _arg_text(a, not (k == 0 and rel_prep is not None))
                 for k, a in enumerate(combo)
             ]
-            relation = f"{rel} {rel_prep.text}" if rel_prep is not None else rel
-            yield relation, [arg1, *texts], clause, shape
+            firsts = _first_variants(combo[0], texts[0]) if combo else [None]
+            for arg1 in arg1s:
+                for first in firsts:
+                    args = [arg1, *([first] if first is not None else []), *texts[1:]]
+                    if arg1:
+                        yield relation, args, clause, shape
 
 
 def extract_openie(doc: Doc) -> list[OpenIETuple]:
@@ -203,6 +242,6 @@ def run_openie(nlp: Language, lines: Iterable[str]) -> Iterator[tuple[str, list[
     texts = [line.rstrip("\n") for line in lines]
     docs = (Doc(nlp.vocab, words=t.split()) for t in texts if t.strip())
     kept = [t for t in texts if t.strip()]
-    disable = [p for p in ("ner",) if p in nlp.pipe_names]
+    disable: list[str] = []
     for text, doc in zip(kept, nlp.pipe(docs, disable=disable, batch_size=256), strict=True):
         yield text, extract_openie(doc)
