@@ -25,7 +25,7 @@ from spacy.tokens import Token
 from kg.extract.lexicon import (
     CATENATIVE,
     HEDGES,
-    INTENT,
+    ASPECTUAL,
     NEGATING,
     POSSIBLE_MODALS,
     REPORTING_VERBS,
@@ -33,6 +33,7 @@ from kg.extract.lexicon import (
 )
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
+_HAS_OBJECT = frozenset({"dobj", "nsubjpass", "attr", "ccomp", "xcomp", "prep", "acomp"})
 _REL_PRONOUNS = frozenset("who whom which that whose where when".split())
 
 
@@ -92,8 +93,8 @@ def _chain(verb: Token) -> tuple[list[Token], bool, str]:
     while tok.dep_ == "xcomp" and _controls(tok.head):
         head = tok.head
         negated = negated != (_negated(head) or lemma(head) in NEGATING)
-        if lemma(head) in INTENT and modality == "asserted":
-            modality = "intended"
+        if modality == "asserted" and lemma(head) not in ASPECTUAL | NEGATING:
+            modality = "intended"  # hoped to cross, was asked to board
         if _modality(head) == "possible":
             modality = "possible"
         chain.insert(0, head)
@@ -117,8 +118,12 @@ def _own_subject(tok: Token) -> list[Token]:
     return []
 
 
-def find_subjects(top: Token) -> tuple[list[Token], str]:
-    """Subject tokens of a clause and where they came from."""
+def find_subjects(top: Token, *, purpose: bool = True) -> tuple[list[Token], str]:
+    """Subject tokens of a clause and where they came from.
+
+    ``purpose=False`` leaves infinitive purpose clauses (``..., to examine their
+    cases``) without a subject: whose purpose it is, the parse does not say.
+    """
     tok = top
     for _ in range(6):
         subs = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")]
@@ -131,7 +136,12 @@ def find_subjects(top: Token) -> tuple[list[Token], str]:
         if passive_subj:
             how = "passive" if tok is top else "inherited"
             return expand_conj(passive_subj[0]), how
-        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.pos_ in ("VERB", "AUX"):
+        blocked = not purpose and tok.dep_ == "advcl" and any(
+            c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children
+        )
+        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.pos_ in ("VERB", "AUX") and (
+            not blocked
+        ):
             tok = tok.head
             continue
         if tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -142,7 +152,7 @@ def find_subjects(top: Token) -> tuple[list[Token], str]:
 
 def _args(verb: Token, passive: bool) -> Iterator[Arg]:
     children = list(verb.children)
-    if not any(c.dep_ in ("dobj", "nsubjpass", "attr") for c in children):
+    if not any(c.dep_ in _HAS_OBJECT for c in children):
         # "arrested and questioned the protesters": the object is shared
         for conj in children:
             if conj.dep_ == "conj" and conj.pos_ == "VERB":
@@ -183,8 +193,8 @@ def is_predicate(tok: Token) -> bool:
     )
 
 
-def find_clauses(tokens: list[Token]) -> list[Clause]:
-    """Every clause of a sentence, in order."""
+def find_clauses(tokens: list[Token], *, purpose: bool = True) -> list[Clause]:
+    """Every clause of a sentence, in order (``purpose``: see :func:`find_subjects`)."""
     out: list[Clause] = []
     for verb in tokens:
         if not is_predicate(verb):
@@ -197,7 +207,7 @@ def find_clauses(tokens: list[Token]) -> list[Clause]:
         chain, negated, modality = _chain(verb)
         top = chain[0]
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-        subjects, how = find_subjects(top)
+        subjects, how = find_subjects(top, purpose=purpose)
         existential = any(c.dep_ == "expl" for c in verb.children)
         args = list(_args(verb, passive))
         if existential:

@@ -18,6 +18,7 @@ INTENT = frozenset(
     "try attempt hope want plan seek intend aim expect wish decide agree promise "
     "threaten need prepare vow".split()
 )
+ASPECTUAL = frozenset("begin start continue keep manage resume".split())
 NEGATING = frozenset({"refuse", "fail", "cease", "stop"})
 POSSIBLE_MODALS = frozenset({"may", "might", "could", "would", "can"})
 HEDGES = frozenset(
