@@ -37,7 +37,9 @@ PUBLISHED = [
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--carb", type=Path, default=Path(os.environ.get("KG_CARB", SHARED)))
+    ap.add_argument(
+        "--carb", type=Path, default=Path(os.environ.get("KG_CARB", SHARED))
+    )
     ap.add_argument("--out", type=Path)
     ap.add_argument("--pred", type=Path, help="keep the predictions here")
     a = ap.parse_args()
@@ -62,9 +64,18 @@ def main() -> None:
     pred = a.pred or Path(tempfile.mkstemp(suffix=".tsv")[1])
     pred.write_text("\n".join(out) + "\n")
     res = subprocess.run(
-        [sys.executable, str(a.carb / "carb_score.py"), "--gold",
-         str(a.carb / "carb" / "dev_gold.tsv"), "--pred", str(pred), "--quiet"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            str(a.carb / "carb_score.py"),
+            "--gold",
+            str(a.carb / "carb" / "dev_gold.tsv"),
+            "--pred",
+            str(pred),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     score = json.loads(res.stdout.strip().splitlines()[-1])
     if not a.pred:
@@ -76,22 +87,33 @@ def main() -> None:
         a.out.write_text(table + "\n")
 
 
-def render(score: dict, sents: int, n: int, words: int, ours: float, bare: float) -> str:
+def render(
+    score: dict, sents: int, n: int, words: int, ours: float, bare: float
+) -> str:
     best = score.get("best", score)
     f1 = 100 * best["f1"]
     auc = 100 * score["auc"]
-    oto = 100 * score["one_to_one"]["best"]["f1"] if "one_to_one" in score else float("nan")
+    oto = (
+        100 * score["one_to_one"]["best"]["f1"]
+        if "one_to_one" in score
+        else float("nan")
+    )
     rows = [
-        "| system | F1 | AUC | CaRB(1-1) F1 |", "|---|---:|---:|---:|",
+        "| system | F1 | AUC | CaRB(1-1) F1 |",
+        "|---|---:|---:|---:|",
         f"| **kg** (this run) | **{f1:.1f}** | **{auc:.1f}** | **{oto:.1f}** |",
     ]
     for name, pf1, pauc, poto in PUBLISHED:
-        rows.append(f"| {name} | {pf1} | {pauc if pauc is not None else '-'} | "
-                    f"{poto if poto is not None else '-'} |")
+        rows.append(
+            f"| {name} | {pf1} | {pauc if pauc is not None else '-'} | "
+            f"{poto if poto is not None else '-'} |"
+        )
     rows.append("")
-    rows.append(f"{sents} dev sentences, {n} tuples; {sents / ours:.0f} sentences/s "
-                f"({words / ours:.0f} words/s) on one process, against bare spaCy "
-                f"nlp.pipe at {sents / bare:.0f} sentences/s (ratio {bare / ours:.2f})")
+    rows.append(
+        f"{sents} dev sentences, {n} tuples; {sents / ours:.0f} sentences/s "
+        f"({words / ours:.0f} words/s) on one process, against bare spaCy "
+        f"nlp.pipe at {sents / bare:.0f} sentences/s (ratio {bare / ours:.2f})"
+    )
     return "\n".join(rows)
 
 

@@ -38,7 +38,9 @@ def _scorer(carb: Path) -> Any:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--carb", type=Path, default=Path(os.environ.get("KG_CARB", SHARED)))
+    ap.add_argument(
+        "--carb", type=Path, default=Path(os.environ.get("KG_CARB", SHARED))
+    )
     ap.add_argument("--dry-run", action="store_true", help="print, do not write")
     a = ap.parse_args()
     cs = _scorer(a.carb)
@@ -65,7 +67,9 @@ def main() -> None:
         if not pattern.startswith("nominal/") and base[pattern] > 0:
             by_len[bucket].append(q / base[pattern])
     table = {
-        "base": {k: round(sum(v) / len(v), 3) for k, v in by_pattern.items() if len(v) >= 5},
+        "base": {
+            k: round(sum(v) / len(v), 3) for k, v in by_pattern.items() if len(v) >= 5
+        },
         "length": {
             k: round(sum(v) / len(v), 3) for k, v in by_len.items() if len(v) >= 30
         },
@@ -75,6 +79,7 @@ def main() -> None:
     print(text)
     if not a.dry_run:
         (ROOT / "kg" / "extract" / "data" / "confidence.json").write_text(text + "\n")
+
 
 if __name__ == "__main__":
     main()

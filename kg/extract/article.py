@@ -153,7 +153,7 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
 
 
 def _role_relations(
-    doc: Doc, res: Resolution, sent_index: dict[int, int], etype: object
+    doc: Doc, res: Resolution, sent_index: dict[int, int], etype: Callable[[str], str]
 ) -> list[Relation]:
     out: list[Relation] = []
     persons = []
@@ -166,14 +166,18 @@ def _role_relations(
                 while res.token_entity.get(end) == key:
                     end += 1
                 persons.append((doc[tok_i:end], key))
-    for key, role, pred, conf, tok_i in find_roles(doc, persons, res.entity_at, etype):  # type: ignore[arg-type]
-        if role:
-            res.entities[key].roles.add(role)
-        if pred and tok_i >= 0:
-            obj = res.entity_at(tok_i)
-            if obj and obj != key:
-                s = sent_index.get(tok_i, 0)
-                out.append(Relation(key, pred, obj, s, confidence=conf))
+    for fact in find_roles(doc, persons, res.entity_at, etype):
+        if fact.role:
+            res.entities[fact.person].roles.add(fact.role)
+        if fact.predicate and fact.target >= 0:
+            obj = res.entity_at(fact.target)
+            if obj and obj != fact.person:
+                s = sent_index.get(fact.target, 0)
+                out.append(
+                    Relation(
+                        fact.person, fact.predicate, obj, s, confidence=fact.confidence
+                    )
+                )
     for org_i, place_i in find_based_in(doc, res.entity_at):
         org, place = res.entity_at(org_i), res.entity_at(place_i)
         if org and place and org != place:

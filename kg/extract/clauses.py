@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from kg.extract.lexicon import (
+    ASPECTUAL,
     CATENATIVE,
     HEDGES,
-    ASPECTUAL,
     NEGATING,
     POSSIBLE_MODALS,
     REPORTING_VERBS,
@@ -33,7 +33,9 @@ from kg.extract.lexicon import (
 )
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
-_HAS_OBJECT = frozenset({"dobj", "nsubjpass", "attr", "ccomp", "xcomp", "prep", "acomp"})
+_HAS_OBJECT = frozenset(
+    {"dobj", "nsubjpass", "attr", "ccomp", "xcomp", "prep", "acomp"}
+)
 _REL_PRONOUNS = frozenset("who whom which that whose where when".split())
 
 
@@ -42,7 +44,8 @@ class Arg:
     """An argument of a clause: its head token and how it attaches."""
 
     token: Token
-    kind: str  # dobj | dative | attr | acomp | oprd | prep | ccomp | agent | advmod | npadvmod
+    # dobj | dative | attr | acomp | oprd | prep | ccomp | agent | advmod | npadvmod
+    kind: str
     prep: Token | None = None
     group: int = 0  # arguments coordinated with each other share a group
 
@@ -77,7 +80,7 @@ def _modality(tok: Token) -> str:
 
 
 def _controls(head: Token) -> bool:
-    """A verb whose xcomp shares its subject: catenatives, and any verb with no object."""
+    """A verb whose xcomp shares its subject: catenatives, any verb with no object."""
     if lemma(head) in CATENATIVE:
         return True
     return head.pos_ in ("VERB", "AUX") and not any(
@@ -103,7 +106,7 @@ def _chain(verb: Token) -> tuple[list[Token], bool, str]:
 
 
 def expand_conj(tok: Token) -> list[Token]:
-    """A token and the later conjuncts of the same kind (``protesters and journalists``)."""
+    """A token and its later conjuncts of the same kind (``protesters and police``)."""
     out = [tok]
     for c in tok.conjuncts:
         if c.i > tok.i and (c.pos_ == tok.pos_ or c.pos_ in ("NOUN", "PROPN", "PRON")):
@@ -136,11 +139,15 @@ def find_subjects(top: Token, *, purpose: bool = True) -> tuple[list[Token], str
         if passive_subj:
             how = "passive" if tok is top else "inherited"
             return expand_conj(passive_subj[0]), how
-        blocked = not purpose and tok.dep_ == "advcl" and any(
-            c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children
+        blocked = (
+            not purpose
+            and tok.dep_ == "advcl"
+            and any(c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children)
         )
-        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.pos_ in ("VERB", "AUX") and (
-            not blocked
+        if (
+            tok.dep_ in ("conj", "xcomp", "advcl")
+            and tok.head.pos_ in ("VERB", "AUX")
+            and (not blocked)
         ):
             tok = tok.head
             continue
@@ -162,9 +169,9 @@ def _args(verb: Token, passive: bool) -> Iterator[Arg]:
         if c.dep_ in ("dobj", "dative", "attr", "oprd", "acomp"):
             for o in expand_conj(c):
                 yield Arg(o, c.dep_, None, g)
-        elif (c.dep_ == "ccomp" and (c.i > verb.i or lemma(verb) in REPORTING_VERBS)) or (
-            c.dep_ == "xcomp" and c.pos_ != "VERB"
-        ):
+        elif (
+            c.dep_ == "ccomp" and (c.i > verb.i or lemma(verb) in REPORTING_VERBS)
+        ) or (c.dep_ == "xcomp" and c.pos_ != "VERB"):
             yield Arg(c, "ccomp", None, g)
         elif c.dep_ == "agent" and passive:
             for p in c.children:
@@ -176,7 +183,9 @@ def _args(verb: Token, passive: bool) -> Iterator[Arg]:
             for p in pobjs:
                 for o in expand_conj(p):
                     yield Arg(o, "prep", c, g)
-        elif c.dep_ == "npadvmod" or (c.dep_ == "advmod" and c.ent_type_ in ("DATE", "TIME")):
+        elif c.dep_ == "npadvmod" or (
+            c.dep_ == "advmod" and c.ent_type_ in ("DATE", "TIME")
+        ):
             yield Arg(c, c.dep_, None, g)  # "Earlier this year", "last week"
 
 
@@ -214,15 +223,27 @@ def find_clauses(tokens: list[Token], *, purpose: bool = True) -> list[Clause]:
             subjects = [a.token for a in args if a.kind == "attr"][:1] or subjects
             args = [a for a in args if a.token not in subjects]
         pattern = {
-            "relcl": "relcl", "acl": "acl", "passive": "passive",
+            "relcl": "relcl",
+            "acl": "acl",
+            "passive": "passive",
             "inherited": "inherited",
         }.get(how, "copula" if copula else "svo")
-        out.append(Clause(
-            verb=verb, top=top, subjects=subjects, args=args, negated=negated,
-            modality=modality, passive=passive, copula=copula,
-            existential=existential, report_head=_report_head(top),
-            pattern="existential" if existential else pattern, chain=chain,
-        ))
+        out.append(
+            Clause(
+                verb=verb,
+                top=top,
+                subjects=subjects,
+                args=args,
+                negated=negated,
+                modality=modality,
+                passive=passive,
+                copula=copula,
+                existential=existential,
+                report_head=_report_head(top),
+                pattern="existential" if existential else pattern,
+                chain=chain,
+            )
+        )
     return out
 
 

@@ -2,8 +2,10 @@
 
 - apposition: ``Trek 's president , Dick Burke`` → (Dick Burke, is, Trek 's president)
 - possessive: ``Marc 's own label`` → (Marc, has, own label)
-- nominal prepositional modifier: ``monuments in the old city`` → (monuments, are in, the old city)
-- ``such as``: ``world symbols such as index signs`` → (world symbols, are such as, index signs)
+- nominal prepositional modifier: ``monuments in the old city`` →
+  (monuments, are in, the old city)
+- ``such as``: ``world symbols such as index signs`` →
+  (world symbols, are such as, index signs)
 
 The copula takes the number of the subject and the tense of the governing verb.
 Each yields ``(pattern, relation, arg1 tokens head, arg2 head, prep)`` for the
@@ -77,17 +79,32 @@ def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
     for tok in tokens:
         if tok.dep_ == "appos" and tok.head.pos_ in ("NOUN", "PROPN"):
             head = tok.head
-            # the name is the subject: "Trek 's president , Dick Burke" → Burke is president
+            # the name is the subject: "Trek 's president , Dick Burke" → Burke is
             if tok.ent_type_ in _PLACES and head.ent_type_ in _PLACES:
                 # "Hillsborough , North Carolina": a place in a larger one
-                yield Nominal("appos_place", f"{copula(head, tensed=False)} in", head, tok,
-                              arg1_exclude=_subtree(tok))
+                yield Nominal(
+                    "appos_place",
+                    f"{copula(head, tensed=False)} in",
+                    head,
+                    tok,
+                    arg1_exclude=_subtree(tok),
+                )
             elif tok.pos_ == "PROPN" and head.pos_ == "NOUN":
-                yield Nominal("appos", copula(tok, tensed=False), tok, head,
-                              arg2_exclude=_subtree(tok))
+                yield Nominal(
+                    "appos",
+                    copula(tok, tensed=False),
+                    tok,
+                    head,
+                    arg2_exclude=_subtree(tok),
+                )
             else:
-                yield Nominal("appos", copula(head, tensed=False), head, tok,
-                              arg1_exclude=_subtree(tok))
+                yield Nominal(
+                    "appos",
+                    copula(head, tensed=False),
+                    head,
+                    tok,
+                    arg1_exclude=_subtree(tok),
+                )
         elif tok.dep_ == "poss" and (
             tok.pos_ in ("NOUN", "PROPN") or tok.lower_ in _POSS_PRONOUNS
         ):
@@ -99,13 +116,23 @@ def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
                 owner = resolved
             if owned.pos_ in ("NOUN", "PROPN"):
                 case = frozenset(
-                    t.i for c in owner.children if c.dep_ in ("case", "relcl", "appos")
+                    t.i
+                    for c in owner.children
+                    if c.dep_ in ("case", "relcl", "appos")
                     for t in c.subtree
                 )
-                yield Nominal("poss", copula(owner, have=True, tensed=False), owner, owned,
-                              arg1_exclude=case, arg2_exclude=_subtree(owner))
-        elif tok.dep_ == "prep" and tok.lower_ in _NOMINAL_PREPS and tok.head.pos_ in (
-            "NOUN", "PROPN"
+                yield Nominal(
+                    "poss",
+                    copula(owner, have=True, tensed=False),
+                    owner,
+                    owned,
+                    arg1_exclude=case,
+                    arg2_exclude=_subtree(owner),
+                )
+        elif (
+            tok.dep_ == "prep"
+            and tok.lower_ in _NOMINAL_PREPS
+            and tok.head.pos_ in ("NOUN", "PROPN")
         ):
             head = tok.head
             pobjs = [c for c in tok.children if c.dep_ == "pobj"]
@@ -114,13 +141,19 @@ def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
                 if tok.lower_ == "as" and any(c.lower_ == "such" for c in tok.children):
                     rel = f"{copula(head)} such as"
                 kind = "nprep_of" if tok.lower_ == "of" else "nprep"
-                yield Nominal(kind, rel, head, pobjs[0],
-                              arg1_exclude=_subtree(tok))
-        if tok.lower_ == "as" and tok.dep_ == "prep" and any(
-            c.lower_ == "such" for c in tok.head.children if c.i == tok.i - 1
+                yield Nominal(kind, rel, head, pobjs[0], arg1_exclude=_subtree(tok))
+        if (
+            tok.lower_ == "as"
+            and tok.dep_ == "prep"
+            and any(c.lower_ == "such" for c in tok.head.children if c.i == tok.i - 1)
         ):
             pobjs = [c for c in tok.children if c.dep_ == "pobj"]
             if pobjs:
                 head = tok.head if tok.head.lower_ != "such" else tok.head.head
-                yield Nominal("such_as", f"{copula(head)} such as", head, pobjs[0],
-                              arg1_exclude=_subtree(tok))
+                yield Nominal(
+                    "such_as",
+                    f"{copula(head)} such as",
+                    head,
+                    pobjs[0],
+                    arg1_exclude=_subtree(tok),
+                )

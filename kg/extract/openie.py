@@ -59,9 +59,11 @@ def phrase(head: Token, exclude: Iterable[int] = (), trim: tuple[str, ...] = ())
             left = c.left_edge.i - 1
             if left > head.i and head.doc[left].text == ",":
                 skip.add(left)
-        if c.dep_ in ("conj", "cc") or (c.dep_ == "punct" and c.i > head.i and any(
-            x.dep_ == "conj" for x in head.children
-        )):
+        if c.dep_ in ("conj", "cc") or (
+            c.dep_ == "punct"
+            and c.i > head.i
+            and any(x.dep_ == "conj" for x in head.children)
+        ):
             skip.update(t.i for t in c.subtree)
     return _span_text(t for t in head.subtree if t.i not in skip)
 
@@ -77,11 +79,18 @@ def phrase_variants(
             members = [m, *[c for c in m.conjuncts if c.i > m.i and c.i < head.i]]
             if len(members) < 2:
                 continue
-            glue = {t.i for t in m.subtree if t.dep_ in ("cc", "punct") and t.head.i == m.i}
+            glue = {
+                t.i for t in m.subtree if t.dep_ in ("cc", "punct") and t.head.i == m.i
+            }
             variants = []
             for keep in members[:3]:
-                drop = {t.i for other in members if other is not keep
-                        for t in other.subtree if t.i not in {x.i for x in keep.subtree}}
+                drop = {
+                    t.i
+                    for other in members
+                    if other is not keep
+                    for t in other.subtree
+                    if t.i not in {x.i for x in keep.subtree}
+                }
                 variants.append(phrase(head, base | glue | drop, trim))
             return variants
     return [phrase(head, base, trim)]
@@ -89,8 +98,7 @@ def phrase_variants(
 
 def _aux_tokens(tok: Token) -> list[Token]:
     return [
-        c for c in tok.children
-        if c.dep_ in ("aux", "auxpass", "neg") and c.i < tok.i
+        c for c in tok.children if c.dep_ in ("aux", "auxpass", "neg") and c.i < tok.i
     ]
 
 
@@ -101,8 +109,13 @@ def relation_tokens(clause: Clause) -> list[Token]:
         toks += _aux_tokens(v)
         toks.append(v)
         toks += [c for c in v.children if c.dep_ == "prt"]
-        toks += [c for c in v.children if c.dep_ == "advmod" and c.i < v.i
-                 and c.lower_ in ("not", "never", "also", "still", "already")]
+        toks += [
+            c
+            for c in v.children
+            if c.dep_ == "advmod"
+            and c.i < v.i
+            and c.lower_ in ("not", "never", "also", "still", "already")
+        ]
     return sorted(set(toks), key=lambda t: t.i)
 
 
@@ -119,7 +132,9 @@ def _groups(args: list[Arg]) -> list[list[Arg]]:
 
 def _arg_text(a: Arg, with_prep: bool) -> str:
     if a.kind == "ccomp":  # the complementiser belongs to neither argument
-        marks = [c.i for c in a.token.children if c.dep_ == "mark" and c.lower_ == "that"]
+        marks = [
+            c.i for c in a.token.children if c.dep_ == "mark" and c.lower_ == "that"
+        ]
         return phrase(a.token, marks)
     text = phrase(a.token, trim=TRIM)
     return f"{a.prep.text} {text}" if with_prep and a.prep is not None else text
@@ -144,7 +159,7 @@ def _combos(groups: list[list[Arg]], limit: int = 8) -> list[list[Arg]]:
 
 
 def _adjective_prep(objs: list[list[Arg]]) -> tuple[str, Token] | None:
-    """``responsible only for X``: the adjective and its preposition join the relation."""
+    """``responsible only for X``: adjective and preposition join the relation."""
     if not objs or objs[0][0].kind != "acomp":
         return None
     adj = objs[0][0].token
@@ -152,8 +167,13 @@ def _adjective_prep(objs: list[list[Arg]]) -> tuple[str, Token] | None:
         if prep.dep_ == "prep" and prep.i > adj.i:
             pobjs = [p for p in prep.children if p.dep_ in ("pobj", "pcomp")]
             if pobjs:
-                words = [t for t in adj.subtree if t.i <= prep.i and t.i >= adj.left_edge.i
-                         and (t.i < prep.i and t.head.i == adj.i or t.i in (adj.i, prep.i))]
+                words = [
+                    t
+                    for t in adj.subtree
+                    if t.i <= prep.i
+                    and t.i >= adj.left_edge.i
+                    and (t.i < prep.i and t.head.i == adj.i or t.i in (adj.i, prep.i))
+                ]
                 return _span_text(words), pobjs[0]
     return None
 
@@ -219,29 +239,47 @@ def extract_openie(doc: Doc) -> list[OpenIETuple]:
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(OpenIETuple(score_tuple(cl, shape, args), rel, tuple(args),
-                                       f"{cl.pattern}/{shape}"))
+                out.append(
+                    OpenIETuple(
+                        score_tuple(cl, shape, args),
+                        rel,
+                        tuple(args),
+                        f"{cl.pattern}/{shape}",
+                    )
+                )
         for nom in find_nominals(list(sent)):
             if nom.arg1_only_span is not None:
                 a, b = nom.arg1_only_span
                 arg1 = _span_text(sent.doc[a:b])
             else:
                 arg1 = phrase(nom.arg1, nom.arg1_exclude)
-            arg2 = nom.arg2.text if nom.arg2_only else phrase(nom.arg2, nom.arg2_exclude)
+            arg2 = (
+                nom.arg2.text if nom.arg2_only else phrase(nom.arg2, nom.arg2_exclude)
+            )
             key = (nom.relation, (arg1, arg2))
             if arg1 and arg2 and key not in seen:
                 seen.add(key)
-                out.append(OpenIETuple(score_nominal(nom.pattern, nom.relation),
-                                       nom.relation, (arg1, arg2), f"nominal/{nom.pattern}"))
+                out.append(
+                    OpenIETuple(
+                        score_nominal(nom.pattern, nom.relation),
+                        nom.relation,
+                        (arg1, arg2),
+                        f"nominal/{nom.pattern}",
+                    )
+                )
     out.sort(key=lambda t: -t.confidence)
     return out
 
 
-def run_openie(nlp: Language, lines: Iterable[str]) -> Iterator[tuple[str, list[OpenIETuple]]]:
+def run_openie(
+    nlp: Language, lines: Iterable[str]
+) -> Iterator[tuple[str, list[OpenIETuple]]]:
     """Pre-tokenised sentences (whitespace tokens) in, tuples out, in order."""
     texts = [line.rstrip("\n") for line in lines]
     docs = (Doc(nlp.vocab, words=t.split()) for t in texts if t.strip())
     kept = [t for t in texts if t.strip()]
     disable: list[str] = []
-    for text, doc in zip(kept, nlp.pipe(docs, disable=disable, batch_size=256), strict=True):
+    for text, doc in zip(
+        kept, nlp.pipe(docs, disable=disable, batch_size=256), strict=True
+    ):
         yield text, extract_openie(doc)

@@ -1,25 +1,34 @@
 """Direct quotes with their speaker, reporting verb and addressee.
 
-A quote is text between straight or curly double quotes. Its speaker is found
-from the reporting verb (``say``, ``tell``...) of the same sentence outside the
-quote: the verb's subject when that is an entity, else the first Person (then
-Organization or Group) between the quote and the verb, as in
-``"...," Cecile Bossy, from the ... NGO, told AFP`` where the small parser
-attaches ``told`` inside the quote.
+Quoted text is found paragraph by paragraph with straight or curly double
+quotes; a quote left open at the end of a paragraph (the newspaper convention
+for a quote that goes on) ends there. Its speaker comes from a reporting verb
+(``say``, ``tell``...) next to it, in the same sentence or in the sentence that
+leads into it (``He said: "..."``): the verb's subject when that is an entity
+(pronouns resolved), else the first Person (then Organization, Group) between
+the quote and the verb, as in ``"...," Cecile Bossy, from the ... NGO, told
+AFP``, where the small parser attaches ``told`` inside the quote. The person
+told (``told AFP``) is the addressee, never the speaker. A quote with no verb
+of its own that follows a quote of the same paragraph, or opens the paragraph
+after one, continues that speaker.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.entities import REPORTING_VERBS
+from kg.extract.lexicon import REPORTING_VERBS, lemma
 
-_QUOTE = re.compile(r"\"([^\"]{2,}?)\"|“([^”]{2,}?)”")
+_MARKS = re.compile(r'["“”]')
+_PARA = re.compile(r"\n\s*\n")
 _ORDER = {"Person": 0, "Organization": 1, "Group": 2}
+_LEAD_IN = re.compile(r"^[\s,:;—–-]*$")
+
+EntityAt = Callable[[int], str | None]
 
 
 @dataclass(frozen=True)
@@ -32,58 +41,101 @@ class QuoteSpan:
     addressee: str | None
 
 
-def quote_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of quoted text in ``text``."""
-    out = []
-    for m in _QUOTE.finditer(text):
-        g = 1 if m.group(1) is not None else 2
-        out.append((m.start(g), m.end(g)))
-    return out
+def quote_ranges(text: str) -> Iterator[tuple[int, int]]:
+    """Character ranges of quoted text, never across a blank line."""
+    pos = 0
+    for para in [*_PARA.split(text)]:
+        start = text.index(para, pos) if para else pos
+        pos = start + len(para)
+        opened: int | None = None
+        for m in _MARKS.finditer(para):
+            ch = m.group()
+            if opened is None and ch in ('"', "“"):
+                opened = start + m.end()
+            elif opened is not None and ch in ('"', "”"):
+                if start + m.start() - opened >= 2:
+                    yield opened, start + m.start()
+                opened = None
+        if opened is not None and start + len(para) - opened >= 2:
+            yield opened, start + len(para.rstrip())
 
 
-def _reporting_verbs(sent: Span, inside: Callable[[int], bool]) -> list[Token]:
+def _verbs(sent: Span, qs: int, qe: int) -> list[Token]:
     return [
         t
         for t in sent
         if t.pos_ == "VERB"
-        and t.lemma_.lower() in REPORTING_VERBS
-        and not inside(t.idx)
+        and lemma(t) in REPORTING_VERBS
+        and not (qs - 1 <= t.idx <= qe)
     ]
+
+
+def _candidate_verbs(doc: Doc, qs: int, qe: int) -> list[Token]:
+    """Reporting verbs of the quote's sentences and of a sentence leading into it."""
+    first = doc.char_span(qs, qs + 1, alignment_mode="expand")
+    last = doc.char_span(max(qs, qe - 1), qe, alignment_mode="expand")
+    if first is None or last is None:
+        return []
+    sents = {first.sent.start: first.sent, last.sent.start: last.sent}
+    verbs = [v for s in sents.values() for v in _verbs(s, qs, qe)]
+    after = [v for v in verbs if v.idx > qe]
+    before = [v for v in verbs if v.idx < qs]
+    if after:
+        return [after[0]]
+    if before:
+        return [before[-1]]
+    prev_start = first.sent.start - 1
+    if prev_start >= 0:
+        prev = doc[prev_start].sent
+        gap = doc.text[prev.end_char : qs - 1] if prev.end_char < qs else ""
+        lead = doc.text[prev.start_char : qs - 1]
+        if _LEAD_IN.match(gap) and lead.rstrip().endswith((":", ",")):
+            return _verbs(prev, qs, qe)[-1:]
+    return []
 
 
 def find_quotes(
     doc: Doc,
-    entity_at: Callable[[int], str | None],
+    entity_at: EntityAt,
     entity_type: Callable[[str], str],
     pronoun: Callable[[Token], str | None],
 ) -> list[QuoteSpan]:
     """Every direct quote of the doc whose speaker is an entity."""
     out: list[QuoteSpan] = []
-    ranges = quote_ranges(doc.text)
-    for qs, qe in ranges:
-
-        def inside(char: int, qs: int = qs, qe: int = qe) -> bool:
-            return qs - 1 <= char <= qe
-
-        span = doc.char_span(qs, qe, alignment_mode="expand")
-        if span is None:
-            continue
-        sent = doc[span.end - 1].sent if span.end > span.start else span.sent
-        verbs = _reporting_verbs(sent, inside)
-        if not verbs:
-            continue
-        after = [v for v in verbs if v.idx > qe]
-        verb = after[0] if after else verbs[-1]
-        speaker = _speaker(doc, verb, qs, qe, entity_at, entity_type, pronoun)
-        if speaker is None:
-            continue
-        addressee = None
-        for child in verb.children:
-            if child.dep_ in ("dobj", "dative") and not inside(child.idx):
-                addressee = entity_at(child.i)
+    last: QuoteSpan | None = None
+    for qs, qe in quote_ranges(doc.text):
         text = doc.text[qs:qe].rstrip(" ,")
-        out.append(QuoteSpan(qs, qs + len(text), text, verb, speaker, addressee))
+        if not text.strip():
+            continue
+        verbs = _candidate_verbs(doc, qs, qe)
+        if verbs:
+            verb = verbs[0]
+            speaker = _speaker(doc, verb, qs, qe, entity_at, entity_type, pronoun)
+            if speaker is None:
+                continue
+            addressee = None
+            for child in verb.children:
+                if child.dep_ in ("dobj", "dative") and not qs - 1 <= child.idx <= qe:
+                    addressee = entity_at(child.i)
+            last = QuoteSpan(qs, qs + len(text), text, verb, speaker, addressee)
+            out.append(last)
+        elif last is not None and _continues(doc.text, last.end, qs):
+            out.append(
+                QuoteSpan(
+                    qs, qs + len(text), text, last.verb, last.speaker, last.addressee
+                )
+            )
     return out
+
+
+def _continues(text: str, prev_end: int, qs: int) -> bool:
+    """A quote right after the previous one: same paragraph or the next one opening."""
+    between = text[prev_end:qs]
+    if len(between) > 400:
+        return False
+    if "\n\n" not in between:
+        return len(between) < 200
+    return between.rstrip().endswith("\n") or between.strip().strip('"“”,.') == ""
 
 
 def _speaker(
@@ -91,22 +143,28 @@ def _speaker(
     verb: Token,
     qs: int,
     qe: int,
-    entity_at: Callable[[int], str | None],
+    entity_at: EntityAt,
     entity_type: Callable[[str], str],
     pronoun: Callable[[Token], str | None],
 ) -> str | None:
-    for child in verb.children:
-        if child.dep_ == "nsubj" and not (qs <= child.idx <= qe):
-            key = entity_at(child.i) or pronoun(child)
-            if key:
-                return key
-    # the tokens between the quote and the verb, on the verb's side
-    if verb.idx > qe:
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and not qs <= c.idx <= qe]
+    for child in subjects:
+        key = entity_at(child.i) or pronoun(child)
+        if key:
+            return key
+    told = {
+        t.i for c in verb.children if c.dep_ in ("dobj", "dative") for t in c.subtree
+    }
+    if verb.idx > qe:  # the tokens between the quote and the verb, then "said Bossy"
         between = [t for t in doc[verb.sent.start : verb.i] if t.idx > qe]
-        between += [t for t in doc[verb.i + 1 : verb.sent.end]][:3]  # "said Bossy"
+        between += list(doc[verb.i + 1 : verb.sent.end])[:3]
+    elif subjects:
+        return None  # "He said, ..." with an unresolved subject: nobody else spoke
     else:
         between = [t for t in doc[verb.i + 1 : verb.sent.end] if t.idx < qs]
-    keys = [k for t in between if (k := entity_at(t.i) or pronoun(t))]
+    keys = [
+        k for t in between if t.i not in told and (k := entity_at(t.i) or pronoun(t))
+    ]
     if not keys:
         return None
     return min(keys, key=lambda k: (_ORDER.get(entity_type(k), 9), keys.index(k)))

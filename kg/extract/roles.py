@@ -1,130 +1,189 @@
-"""Roles and affiliations from appositions and titles.
+"""Roles and affiliations of people, from the words around their names.
 
-- ``Cecile Bossy, from the France-based Doctors of the World NGO`` gives
-  (Cecile Bossy, affiliated with, Doctors of the World NGO); ``France-based``
-  gives (Doctors of the World NGO, based in, France).
-- ``the prefect, or the top administrator of the Pas-de-Calais region Denis
-  Robin`` gives the roles prefect and administrator, and (Denis Robin, prefect
-  of, Pas-de-Calais), (Denis Robin, administrator of, Pas-de-Calais).
-- ``Denis Robin, the prefect of Pas-de-Calais,`` and ``President Bush`` alike.
+Patterns (each with a test sentence in ``tests/test_extract.py``):
+
+- role before the name: ``the prefect ... of the Pas-de-Calais region Denis Robin``,
+  ``Governor of Washington Chris Gregoire``, ``NASA Administrator Charles Bolden``,
+  ``New Zealand's Prime Minister John Key`` → (person, ``ROLE of``, org/place)
+- role after the name: ``Fuad Basya, spokesman for the Indonesian military``,
+  ``Jeff Rathke, the State Department Spokesperson,`` → (person, ``ROLE of``, org)
+- affiliation: ``Cecile Bossy, from the ... NGO``, ``Lee Cheuk-yan of the Labour
+  Party``, ``Demosisto's Nathan Law`` → (person, ``affiliated with``, org)
+- ``X-based`` organisations: (org, ``based in``, X)
+
+A bare role (no organisation found) is still kept on the person (schema:jobTitle).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 ROLE_NOUNS = frozenset(
     """prefect president minister secretary spokesman spokeswoman spokesperson
     director chief head mayor governor administrator leader chairman chairwoman
-    chair ceo founder member official ambassador commissioner commander
-    general coordinator manager editor correspondent senator representative
-    premier chancellor judge prosecutor attorney lawyer councillor councilor
-    adviser advisor deputy king queen pope bishop captain coach professor
-    researcher analyst economist scientist doctor activist""".split()
+    chair ceo founder co-founder creator member official ambassador commissioner
+    commander general coordinator manager editor correspondent senator
+    representative premier chancellor judge prosecutor attorney lawyer
+    councillor councilor adviser advisor deputy king queen pope bishop captain
+    coach professor researcher analyst economist scientist doctor activist
+    curator instructor treasurer campaigner mp lawmaker legislator ceo cfo
+    superintendent inspector chancellor minister""".split()
 )
-_AFFIL_HEADS = ("from", "of", "with", "at", "for")
-_AFFIL_ROLES = (
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "member",
-    "director",
-    "head",
-    "chief",
-    "official",
-    "representative",
-    "researcher",
-)
-_TYPES_AFFIL = ("Organization",)
-_TYPES_ROLE_OF = ("Organization", "Place")
+_ROLE_PREPS = ("of", "for", "at", "with", "in")
+_AFFIL_PREPS = ("from", "of", "at", "with")
+_ROLE_TYPES = ("Organization", "Place", "Group")
+_AFFIL_TYPES = ("Organization",)
+
+EntityAt = Callable[[int], str | None]
+TypeOf = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class RoleFact:
+    """``person`` holds ``role`` (or None) in/at ``target`` token (or -1)."""
+
+    person: str
+    role: str | None
+    predicate: str | None  # "prefect of", "affiliated with" or None for a bare role
+    target: int
+    confidence: float
+
+
+def _is_role(tok: Token) -> bool:
+    return tok.lower_ in ROLE_NOUNS and tok.pos_ in ("NOUN", "PROPN")
+
+
+def _window_before(doc: Doc, span: Span) -> list[Token]:
+    out: list[Token] = []
+    for t in reversed(list(doc[span.sent.start : span.start])):
+        if t.text in ('"', "“", "”") or t.pos_ in ("VERB", "AUX") or t.text == ";":
+            break
+        out.insert(0, t)
+    return out
+
+
+def _window_after(doc: Doc, span: Span) -> list[Token]:
+    """``, the State Department Spokesperson ,`` or `` of the Labour Party``."""
+    end = span.sent.end
+    i = span.end
+    if i < end and doc[i].text == ",":
+        i += 1
+    elif not (i < end and doc[i].lower_ in _AFFIL_PREPS):
+        return []
+    out: list[Token] = []
+    for t in doc[i:end]:
+        if t.text in (",", ".", ";", '"', "“", "”") or (
+            t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod",)
+        ):
+            break
+        out.append(t)
+    return out
+
+
+def _target_after_prep(
+    window: list[Token],
+    start: int,
+    entity_at: EntityAt,
+    type_of: TypeOf,
+    types: tuple[str, ...],
+    preps: tuple[str, ...],
+) -> int | None:
+    """The first entity after a preposition that follows position ``start``."""
+    for k in range(start, len(window)):
+        if window[k].lower_ in preps:
+            return _first_entity(window[k + 1 :], entity_at, type_of, types)
+    return None
+
+
+def _target_before(
+    window: list[Token], role_k: int, entity_at: EntityAt, type_of: TypeOf
+) -> int | None:
+    """``NASA Administrator``, ``Environment Canada spokesperson``, ``Malaysia 's PM``."""
+    k = role_k - 1
+    while k >= 0 and (
+        window[k].dep_ in ("amod", "compound")
+        and entity_at(window[k].i) is None
+        or window[k].lower_ in ("'s", "’s", "former", "then")
+    ):
+        k -= 1
+    if k >= 0:
+        key = entity_at(window[k].i)
+        if key is not None and type_of(key) in _ROLE_TYPES:
+            return window[k].i
+    return None
+
+
+def _first_entity(
+    window: list[Token], entity_at: EntityAt, type_of: TypeOf, types: tuple[str, ...]
+) -> int | None:
+    for t in window:
+        key = entity_at(t.i)
+        if key is not None and type_of(key) in types:
+            return int(t.i)
+    return None
+
+
+def _possessor(
+    doc: Doc, span: Span, entity_at: EntityAt, type_of: TypeOf
+) -> int | None:
+    """``Demosisto 's Nathan Law``: an organisation in the possessive right before."""
+    i = span.start
+    if i >= 2 and doc[i - 1].lower_ in ("'s", "’s"):
+        key = entity_at(doc[i - 2].i)
+        if key is not None and type_of(key) in _AFFIL_TYPES:
+            return int(doc[i - 2].i)
+    return None
+
+
+def _facts_in(
+    window: list[Token], key: str, entity_at: EntityAt, type_of: TypeOf, after: bool
+) -> Iterator[RoleFact]:
+    roles = [(k, t) for k, t in enumerate(window) if _is_role(t)]
+    for k, r in roles:
+        target = _target_after_prep(
+            window, k + 1, entity_at, type_of, _ROLE_TYPES, _ROLE_PREPS
+        )
+        if target is None:
+            target = _target_before(window, k, entity_at, type_of)
+        if target is None and not after:
+            # "the prefect, or the top administrator of the X region": shared "of"
+            target = _target_after_prep(
+                window, 0, entity_at, type_of, _ROLE_TYPES, ("of",)
+            )
+        role = r.lower_
+        if target is not None and entity_at(target) != key:
+            yield RoleFact(key, role, f"{role} of", target, 0.75)
+        else:
+            yield RoleFact(key, role, None, -1, 0.7)
+    if after and not roles and window and window[0].lower_ in _AFFIL_PREPS:
+        org = _first_entity(window, entity_at, type_of, _AFFIL_TYPES)
+        if org is not None and entity_at(org) != key:
+            yield RoleFact(key, None, "affiliated with", org, 0.7)
 
 
 def find_roles(
     doc: Doc,
     person_spans: list[tuple[Span, str]],
-    entity_at: Callable[[int], str | None],
-    entity_type: Callable[[str], str],
-) -> Iterator[tuple[str, str | None, str | None, float, int]]:
-    """Yield (person key, role or None, predicate or None, confidence, token) facts.
-
-    ``(key, "prefect", "prefect of", conf, i)`` with the object found through
-    ``entity_at`` at token ``i``; ``(key, "prefect", None, conf, -1)`` for a bare
-    role; ``(key, None, "affiliated with", conf, i)`` for an affiliation.
-    """
+    entity_at: EntityAt,
+    entity_type: TypeOf,
+) -> Iterator[RoleFact]:
+    """Role and affiliation facts of every person mention."""
     for span, key in person_spans:
-        sent = span.sent
-        # window before the name: back to the sentence start, a quote or a verb
-        before: list[Token] = []
-        for t in reversed(list(doc[sent.start : span.start])):
-            if t.text in ('"', "“", "”") or t.pos_ == "VERB":
-                break
-            before.insert(0, t)
-        # window after the name: an apposition up to the closing comma
-        after: list[Token] = []
-        if span.end < sent.end and doc[span.end].text == ",":
-            for t in doc[span.end + 1 : sent.end]:
-                if t.text in (",", ".", ";") or t.pos_ == "VERB" and t.dep_ != "amod":
-                    break
-                after.append(t)
-        for window in (before, after):
-            roles = [
-                t
-                for t in window
-                if t.lower_ in ROLE_NOUNS
-                and t.pos_ == "NOUN"
-                or (t.lower_ in ROLE_NOUNS and t.i == span.start - 1)
-            ]
-            target = _of_target(window, entity_at, entity_type)
-            for r in roles:
-                role = r.lower_
-                if target is not None:
-                    yield key, role, f"{role} of", 0.75, target
-                else:
-                    yield key, role, None, 0.7, -1
-            if (
-                window is after
-                and window
-                and window[0].lower_ in _AFFIL_HEADS + ("a", "an", "the")
-            ):
-                org = _first_entity(window, entity_at, entity_type, _TYPES_AFFIL)
-                if org is not None and (
-                    window[0].lower_ in _AFFIL_HEADS
-                    or any(t.lower_ in _AFFIL_ROLES for t in window)
-                ):
-                    yield key, None, "affiliated with", 0.7, org
+        yield from _facts_in(
+            _window_before(doc, span), key, entity_at, entity_type, after=False
+        )
+        yield from _facts_in(
+            _window_after(doc, span), key, entity_at, entity_type, after=True
+        )
+        org = _possessor(doc, span, entity_at, entity_type)
+        if org is not None and entity_at(org) != key:
+            yield RoleFact(key, None, "affiliated with", org, 0.65)
 
 
-def _of_target(
-    window: list[Token],
-    entity_at: Callable[[int], str | None],
-    entity_type: Callable[[str], str],
-) -> int | None:
-    for k, t in enumerate(window):
-        if t.lower_ == "of" and k > 0:
-            return _first_entity(
-                window[k + 1 :], entity_at, entity_type, _TYPES_ROLE_OF
-            )
-    return None
-
-
-def _first_entity(
-    window: list[Token],
-    entity_at: Callable[[int], str | None],
-    entity_type: Callable[[str], str],
-    types: tuple[str, ...],
-) -> int | None:
-    for t in window:
-        key = entity_at(t.i)
-        if key is not None and entity_type(key) in types:
-            return int(t.i)
-    return None
-
-
-def find_based_in(
-    doc: Doc, entity_at: Callable[[int], str | None]
-) -> Iterator[tuple[int, int]]:
+def find_based_in(doc: Doc, entity_at: EntityAt) -> Iterator[tuple[int, int]]:
     """(organisation token, place token) for ``the France-based Doctors...``."""
     for t in doc:
         if t.lower_ == "based" and t.i >= 2 and doc[t.i - 1].text == "-":

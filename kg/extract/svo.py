@@ -27,8 +27,15 @@ _QUANTIFIER_HEADS = frozenset(
     "busloads groups group number majority part rest".split()
 )
 _OBJECT_KINDS = ("dobj", "dative", "attr", "oprd", "prep", "ccomp")
-_BASE_CONF = {"dobj": 0.8, "prep": 0.65, "attr": 0.6, "dative": 0.75, "ccomp": 0.7,
-              "oprd": 0.6, "passive": 0.8}
+_BASE_CONF = {
+    "dobj": 0.8,
+    "prep": 0.65,
+    "attr": 0.6,
+    "dative": 0.75,
+    "ccomp": 0.7,
+    "oprd": 0.6,
+    "passive": 0.8,
+}
 
 ArgFn = Callable[[Token], str | None]
 
@@ -59,14 +66,17 @@ def _phrase(tok: Token) -> str:
 def _clause_text(tok: Token) -> str:
     """The text of a complement clause, without its complementiser and quotes."""
     words = [
-        t.text for t in tok.subtree
+        t.text
+        for t in tok.subtree
         if t.text not in ('"', "“", "”") and not (t.dep_ == "mark" and t.head is tok)
     ]
     return " ".join(words).strip(" ,.")
 
 
 def _predicate(verb: Token) -> str:
-    return " ".join([lemma(verb)] + [c.lower_ for c in verb.children if c.dep_ == "prt"])
+    return " ".join(
+        [lemma(verb)] + [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    )
 
 
 def _role_of(noun: Token, arg: ArgFn) -> str | None:
@@ -142,17 +152,29 @@ def extract_relations(
             p, okey, text, conf = rel
             for skey in subjects:
                 if okey != skey:
-                    out.append(RawRelation(
-                        skey, p, okey, None if okey else text, verb, clause.negated,
-                        modality, round(conf, 3),
-                        attributed if attributed != skey else None,
-                    ))
+                    out.append(
+                        RawRelation(
+                            skey,
+                            p,
+                            okey,
+                            None if okey else text,
+                            verb,
+                            clause.negated,
+                            modality,
+                            round(conf, 3),
+                            attributed if attributed != skey else None,
+                        )
+                    )
     return out
 
 
 def _relation(
-    a: Arg, pred: str, clause: Clause, arg: ArgFn,
-    quoted: Callable[[int], str | None], in_quote: str | None,
+    a: Arg,
+    pred: str,
+    clause: Clause,
+    arg: ArgFn,
+    quoted: Callable[[int], str | None],
+    in_quote: str | None,
 ) -> tuple[str, str | None, str, float] | None:
     """(predicate, object key, object text, confidence) for one argument, or None."""
     obj = a.token
@@ -174,7 +196,9 @@ def _relation(
     return p, okey, _phrase(obj), conf
 
 
-def _claim_speaker(clause: Clause, arg: ArgFn, speaker_of: dict[int, str]) -> str | None:
+def _claim_speaker(
+    clause: Clause, arg: ArgFn, speaker_of: dict[int, str]
+) -> str | None:
     """Speaker of the reporting verb whose complement contains this clause."""
     head = clause.report_head
     if head is None:
@@ -185,4 +209,3 @@ def _claim_speaker(clause: Clause, arg: ArgFn, speaker_of: dict[int, str]) -> st
         if c.dep_ == "nsubj":
             return arg_key(c, arg)
     return None
-
