@@ -231,6 +231,28 @@ def remove(article_id: str, store: str | None) -> None:
 
 
 @main.command()
+@click.option("--model", default=None, help="spaCy pipeline (default: $KG_SPACY_MODEL).")
+@handle_errors
+def openie(model: str | None) -> None:
+    """Open IE: tokenised sentences on stdin, CaRB tab format on stdout.
+
+    One sentence per line, tokens separated by spaces (the Doc is built from
+    them as they are). Output columns: sentence, confidence, relation, arg1,
+    arg2, more arguments. It is the extractor the graph uses, with arguments
+    widened to whole phrases.
+    """
+    from kg.extract.nlp import load_nlp
+    from kg.extract.openie import run_openie
+
+    nlp = load_nlp(model or Settings().spacy_model)
+    out = sys.stdout
+    for text, tuples in run_openie(nlp, sys.stdin):
+        for t in tuples:
+            out.write(t.as_tsv(text) + "\n")
+    out.flush()
+
+
+@main.command()
 @store_option
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8000).")

@@ -62,6 +62,7 @@ class Clause:
     copula: bool = False
     existential: bool = False
     report_head: Token | None = None  # reporting verb whose complement holds this
+    source: Token | None = None  # "according to X": X
     pattern: str = "svo"
     chain: list[Token] = field(default_factory=list)  # top..verb, for the surface
 
@@ -157,7 +158,15 @@ def find_subjects(top: Token, *, purpose: bool = True) -> tuple[list[Token], str
     return [], "none"
 
 
-def _args(verb: Token, passive: bool) -> Iterator[Arg]:
+def _antecedent(verb: Token, top: Token) -> Token | None:
+    """The noun a relative clause hangs on, for ``from which`` objects."""
+    for tok in (verb, top, *top.ancestors):
+        if tok.dep_ == "relcl":
+            return tok.head
+    return None
+
+
+def _args(verb: Token, passive: bool, antecedent: Token | None = None) -> Iterator[Arg]:
     children = list(verb.children)
     if not any(c.dep_ in _HAS_OBJECT for c in children):
         # "arrested and questioned the protesters": the object is shared
@@ -178,9 +187,11 @@ def _args(verb: Token, passive: bool) -> Iterator[Arg]:
                 if p.dep_ == "pobj":
                     for o in expand_conj(p):
                         yield Arg(o, "agent", c, g)
-        elif c.dep_ == "prep":
+        elif c.dep_ == "prep" and c.lower_ != "according":
             pobjs = [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
             for p in pobjs:
+                if p.lower_ in _REL_PRONOUNS and antecedent is not None:
+                    p = antecedent  # "the camps, from which they hoped to cross"
                 for o in expand_conj(p):
                     yield Arg(o, "prep", c, g)
         elif c.dep_ == "npadvmod" or (
@@ -197,14 +208,35 @@ def _report_head(top: Token) -> Token | None:
 
 
 def is_predicate(tok: Token) -> bool:
-    return tok.pos_ == "VERB" or (
-        tok.pos_ == "AUX" and tok.dep_ in ("ROOT", "conj", "ccomp", "relcl", "advcl")
+    """A verb, a copula heading a clause, or a participle the tagger took for an
+    adjective (``were closed`` tagged ADJ, but with a passive auxiliary)."""
+    if tok.lower_ == "according":
+        return False
+    if tok.pos_ == "VERB":
+        return True
+    if tok.pos_ == "AUX":
+        return tok.dep_ in ("ROOT", "conj", "ccomp", "relcl", "advcl")
+    return tok.pos_ == "ADJ" and tok.tag_ == "VBN" or (
+        tok.pos_ == "ADJ" and any(c.dep_ == "auxpass" for c in tok.children)
     )
+
+
+def according_to(tokens: list[Token]) -> Token | None:
+    """The source of ``according to X`` in a sentence (X's head token)."""
+    for t in tokens:
+        if t.lower_ == "according":
+            for c in t.children:
+                if c.lower_ == "to":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            return p
+    return None
 
 
 def find_clauses(tokens: list[Token], *, purpose: bool = True) -> list[Clause]:
     """Every clause of a sentence, in order (``purpose``: see :func:`find_subjects`)."""
     out: list[Clause] = []
+    source = according_to(tokens)
     for verb in tokens:
         if not is_predicate(verb):
             continue
@@ -218,7 +250,13 @@ def find_clauses(tokens: list[Token], *, purpose: bool = True) -> list[Clause]:
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
         subjects, how = find_subjects(top, purpose=purpose)
         existential = any(c.dep_ == "expl" for c in verb.children)
-        args = list(_args(verb, passive))
+        antecedent = _antecedent(verb, top)
+        args = list(_args(verb, passive, antecedent))
+        for v in chain[:-1]:  # "from which they hoped to cross": adjuncts of the chain
+            args += [
+                a for a in _args(v, False, antecedent)
+                if a.kind in ("prep", "npadvmod", "advmod")
+            ]
         if existential:
             subjects = [a.token for a in args if a.kind == "attr"][:1] or subjects
             args = [a for a in args if a.token not in subjects]
@@ -240,6 +278,7 @@ def find_clauses(tokens: list[Token], *, purpose: bool = True) -> list[Clause]:
                 copula=copula,
                 existential=existential,
                 report_head=_report_head(top),
+                source=source,
                 pattern="existential" if existential else pattern,
                 chain=chain,
             )

@@ -19,6 +19,7 @@ INTENT = frozenset(
     "threaten need prepare vow".split()
 )
 ASPECTUAL = frozenset("begin start continue keep manage resume".split())
+LIGHT_VERBS = frozenset("make take give have pay hold launch play do".split())
 NEGATING = frozenset({"refuse", "fail", "cease", "stop"})
 POSSIBLE_MODALS = frozenset({"may", "might", "could", "would", "can"})
 HEDGES = frozenset(

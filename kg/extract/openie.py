@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Token
 
 from kg.extract.clauses import Arg, Clause, find_clauses
 from kg.extract.confidence import score_nominal, score_tuple
+from kg.extract.lexicon import LIGHT_VERBS, lemma
 from kg.extract.nominal import copula, find_nominals
 
 _OBJ_KINDS = ("dobj", "attr", "oprd", "acomp", "ccomp", "dative")
@@ -158,6 +159,23 @@ def _combos(groups: list[list[Arg]], limit: int = 8) -> list[list[Arg]]:
     return combos
 
 
+def _light_verb(clause: Clause, objs: list[list[Arg]]) -> tuple[str, Token] | None:
+    """``made an offer on X``: a light verb's object noun and preposition join the
+    relation (the noun carries the meaning)."""
+    if lemma(clause.verb) not in LIGHT_VERBS or not objs or objs[0][0].kind != "dobj":
+        return None
+    noun = objs[0][0].token
+    if noun.pos_ != "NOUN" or len(objs[0]) > 1:
+        return None
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.i > noun.i:
+            pobjs = [p for p in prep.children if p.dep_ == "pobj"]
+            if pobjs:
+                words = [t for t in noun.subtree if t.i < prep.i] + [prep]
+                return _span_text(words), pobjs[0]
+    return None
+
+
 def _adjective_prep(objs: list[list[Arg]]) -> tuple[str, Token] | None:
     """``responsible only for X``: adjective and preposition join the relation."""
     if not objs or objs[0][0].kind != "acomp":
@@ -201,6 +219,13 @@ def tuples_for_clause(clause: Clause) -> Iterator[tuple[str, list[str], Clause, 
     elif not objs:
         shape = "intrans"
     groups = objs + preps + others
+    light = _light_verb(clause, objs)
+    if light is not None:  # "made an offer on | He | the house"
+        words, pobj = light
+        rel = f"{rel} {words}"
+        objs = [[Arg(pobj, "prep")]] + objs[1:]
+        groups = objs + preps + others
+        shape = "light"
     adj = _adjective_prep(objs)
     if adj is not None:  # "would be responsible only for | LTV | benefits"
         words, pobj = adj

@@ -101,7 +101,7 @@ def _target_after_prep(
 def _target_before(
     window: list[Token], role_k: int, entity_at: EntityAt, type_of: TypeOf
 ) -> int | None:
-    """``NASA Administrator``, ``Environment Canada spokesperson``, ``Malaysia 's PM``."""
+    """``NASA Administrator``, ``Canada's PM``: the organisation before a role."""
     k = role_k - 1
     while k >= 0 and (
         window[k].dep_ in ("amod", "compound")

@@ -199,7 +199,10 @@ def _relation(
 def _claim_speaker(
     clause: Clause, arg: ArgFn, speaker_of: dict[int, str]
 ) -> str | None:
-    """Speaker of the reporting verb whose complement contains this clause."""
+    """Speaker of the reporting verb whose complement contains this clause, or the
+    source of ``according to X``."""
+    if clause.source is not None and (key := arg_key(clause.source, arg)):
+        return key
     head = clause.report_head
     if head is None:
         return None
