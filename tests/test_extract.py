@@ -225,3 +225,99 @@ def test_confidence_is_a_probability(nlp: Any) -> None:
         relation(ex, "Microsoft", "release").confidence
         > relation(ex, "Microsoft", "release in").confidence - 0.2
     )
+
+
+ROLES = [
+    (
+        "organisation before the title",
+        "NASA Administrator Charles Bolden announced the plan.",
+        ("Charles Bolden", "administrator of", "NASA"),
+    ),
+    (
+        "of-affiliation without a comma",
+        "Lee Cheuk-yan of the Labour Party lost the seat.",
+        ("Lee Cheuk-yan", "affiliated with", "Labour Party"),
+    ),
+    (
+        "possessive organisation",
+        "Demosisto's Nathan Law won a seat.",
+        ("Nathan Law", "affiliated with", "Demosisto"),
+    ),
+    (
+        "role of a place, possessive",
+        "Malaysia's Prime Minister, Najib Razak, said the talks failed.",
+        ("Najib Razak", "minister of", "Malaysia"),
+    ),
+    (
+        "title of place before the name",
+        "Governor of Washington Chris Gregoire said it was unfair.",
+        ("Chris Gregoire", "governor of", "Washington"),
+    ),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", ROLES, ids=[r[0] for r in ROLES])
+def test_role_and_affiliation(
+    nlp: Any, name: str, text: str, expected: tuple[str, str, str]
+) -> None:
+    got = triples(run(nlp, text))
+    assert expected in got, f"{expected} not in {got}"
+
+
+def test_according_to_attributes_the_claim(nlp: Any) -> None:
+    ex = run(nlp, "According to the police, the protesters attacked the station.")
+    r = relation(ex, "protesters", "attack")
+    assert (
+        r.modality == "reported" and ex.entities[r.attributed_to or ""].name == "police"
+    )
+
+
+def test_hedge_makes_the_statement_possible(nlp: Any) -> None:
+    ex = run(nlp, "Police reportedly arrested the protesters.")
+    assert relation(ex, "police", "arrest").modality == "possible"
+
+
+def _quotes(ex: Extraction) -> set[tuple[str, str | None, str]]:
+    e = ex.entities
+    return {
+        (e[q.speaker].name, e[q.addressee].name if q.addressee else None, q.text)
+        for q in ex.quotes
+    }
+
+
+def test_quote_after_a_colon_lead_in(nlp: Any) -> None:
+    ex = run(
+        nlp,
+        'Home Secretary Suella Braverman told GB News: "It is clear that we have a problem."',
+    )
+    assert (
+        "Suella Braverman",
+        "GB News",
+        "It is clear that we have a problem.",
+    ) in _quotes(ex)
+
+
+def test_the_person_told_is_never_the_speaker(nlp: Any) -> None:
+    ex = run(nlp, 'John Smith told the police, "I did everything I could."')
+    assert _quotes(ex) == {("John Smith", "police", "I did everything I could.")}
+
+
+def test_continuation_quotes_keep_the_speaker(nlp: Any) -> None:
+    ex = run(
+        nlp, '"We are ready," said John Smith. "The team is strong."\n\n"We will win."'
+    )
+    assert {t for s, _, t in _quotes(ex) if s == "John Smith"} == {
+        "We are ready",
+        "The team is strong.",
+        "We will win.",
+    }
+    # each quote points at its own sentence
+    assert sorted(q.sentence for q in ex.quotes) == sorted(
+        {q.sentence for q in ex.quotes}
+    )
+
+
+def test_quote_left_open_at_a_paragraph_end_stops_there(nlp: Any) -> None:
+    text = 'Gomez said, "We learned a lot today.\n\nIt was an emotional day."'
+    got = {t for _, _, t in _quotes(run(nlp, text))}
+    assert got == {"We learned a lot today.", "It was an emotional day."}

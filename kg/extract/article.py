@@ -10,6 +10,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Token
 
 from kg.extract.entities import BOILERPLATE, find_mentions
+from kg.extract.lexicon import lemma
 from kg.extract.quotes import find_quotes
 from kg.extract.roles import find_based_in, find_roles
 from kg.extract.svo import extract_relations
@@ -141,8 +142,8 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
         Quote(
             q.text,
             q.speaker,
-            sent_index.get(q.verb.i, 0),
-            q.verb.lemma_.lower(),
+            _sentence_of(sentences, q.start),
+            lemma(q.verb),
             q.addressee,
             q.start,
             q.end,
@@ -151,6 +152,15 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
     ]
     entities = {key: e for key, e in res.entities.items()}
     return Extraction(article, sentences, entities, _dedupe(relations), quotes)
+
+
+def _sentence_of(sentences: list[Sentence], char: int) -> int:
+    """Index of the sentence holding a character offset (the last one before it)."""
+    found = 0
+    for s in sentences:
+        if s.start <= char:
+            found = s.index
+    return found
 
 
 def _role_relations(

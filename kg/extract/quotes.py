@@ -42,13 +42,23 @@ class QuoteSpan:
 
 
 def quote_ranges(text: str) -> Iterator[tuple[int, int]]:
-    """Character ranges of quoted text, never across a blank line."""
+    """Character ranges of quoted text, never across a blank line.
+
+    A quote left open at a paragraph's end ends there; when the next paragraph
+    then closes a quote it never opened (an odd number of marks), the quote
+    went on from its start.
+    """
     pos = 0
-    for para in [*_PARA.split(text)]:
+    carry = False
+    for para in _PARA.split(text):
         start = text.index(para, pos) if para else pos
         pos = start + len(para)
-        opened: int | None = None
-        for m in _MARKS.finditer(para):
+        marks = list(_MARKS.finditer(para))
+        odd = sum(1 for m in marks if m.group() == '"') % 2 == 1
+        opened: int | None = (
+            start if carry and (odd or (marks and marks[0].group() == "”")) else None
+        )
+        for m in marks:
             ch = m.group()
             if opened is None and ch in ('"', "“"):
                 opened = start + m.end()
@@ -56,6 +66,7 @@ def quote_ranges(text: str) -> Iterator[tuple[int, int]]:
                 if start + m.start() - opened >= 2:
                     yield opened, start + m.start()
                 opened = None
+        carry = opened is not None
         if opened is not None and start + len(para) - opened >= 2:
             yield opened, start + len(para.rstrip())
 
@@ -120,11 +131,10 @@ def find_quotes(
             last = QuoteSpan(qs, qs + len(text), text, verb, speaker, addressee)
             out.append(last)
         elif last is not None and _continues(doc.text, last.end, qs):
-            out.append(
-                QuoteSpan(
-                    qs, qs + len(text), text, last.verb, last.speaker, last.addressee
-                )
+            last = QuoteSpan(
+                qs, qs + len(text), text, last.verb, last.speaker, last.addressee
             )
+            out.append(last)
     return out
 
 
@@ -135,7 +145,7 @@ def _continues(text: str, prev_end: int, qs: int) -> bool:
         return False
     if "\n\n" not in between:
         return len(between) < 200
-    return between.rstrip().endswith("\n") or between.strip().strip('"“”,.') == ""
+    return not between.strip(' \n\t"“”,.')  # only the paragraph break between
 
 
 def _speaker(

@@ -172,6 +172,11 @@ def find_roles(
 ) -> Iterator[RoleFact]:
     """Role and affiliation facts of every person mention."""
     for span, key in person_spans:
+        # a title inside the mention ("Administrator Charles Bolden") is a role word
+        start = span.start
+        while start < span.end - 1 and doc[start].lower_ in ROLE_NOUNS:
+            start += 1
+        span = doc[start : span.end]
         yield from _facts_in(
             _window_before(doc, span), key, entity_at, entity_type, after=False
         )
