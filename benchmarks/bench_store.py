@@ -347,14 +347,21 @@ GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 20""",
         ),
         (
             "2-hop: entities sharing a neighbour with an entity, labels",
+            # Union default graph is a bag (a triple in k article graphs matches k times), so
+            # the neighbours and labels are made DISTINCT in subqueries before joining; the
+            # naive single-BGP form grows super-linearly (1.6 s at 200k quads, 4.2 s at 290k).
             PREFIXES
-            + f"""SELECT ?b ?label (COUNT(DISTINCT ?m) AS ?shared) WHERE {{
-  {{ <{mid}> ?p1 ?m }} UNION {{ ?m ?p1 <{mid}> }}
-  FILTER(STRSTARTS(STR(?p1), "{REL}"))
-  {{ ?b ?p2 ?m }} UNION {{ ?m ?p2 ?b }}
-  FILTER(STRSTARTS(STR(?p2), "{REL}") && ?b != <{mid}>)
-  ?b rdfs:label ?label .
-}} GROUP BY ?b ?label ORDER BY DESC(?shared) ?b""",
+            + f"""SELECT ?b ?label ?shared WHERE {{
+  {{ SELECT ?b (COUNT(DISTINCT ?m) AS ?shared) WHERE {{
+      {{ SELECT DISTINCT ?m WHERE {{
+          {{ <{mid}> ?p1 ?m }} UNION {{ ?m ?p1 <{mid}> }}
+          FILTER(STRSTARTS(STR(?p1), "{REL}"))
+      }} }}
+      {{ ?b ?p2 ?m }} UNION {{ ?m ?p2 ?b }}
+      FILTER(STRSTARTS(STR(?p2), "{REL}") && ?b != <{mid}>)
+  }} GROUP BY ?b }}
+  {{ SELECT DISTINCT ?b ?label WHERE {{ ?b rdfs:label ?label }} }}
+}} ORDER BY DESC(?shared) ?b""",
         ),
         (
             "bulk rows: all distinct (entity, label) pairs",

@@ -231,7 +231,9 @@ def remove(article_id: str, store: str | None) -> None:
 
 
 @main.command()
-@click.option("--model", default=None, help="spaCy pipeline (default: $KG_SPACY_MODEL).")
+@click.option(
+    "--model", default=None, help="spaCy pipeline (default: $KG_SPACY_MODEL)."
+)
 @handle_errors
 def openie(model: str | None) -> None:
     """Open IE: tokenised sentences on stdin, CaRB tab format on stdout.

@@ -69,6 +69,8 @@ class Relation:
     attributed_to: str | None = None  # entity key of the speaker of a reported claim
     date: str | None = None  # ISO date the statement refers to, when known
     evidence: tuple[int, int] | None = None  # article offsets of the predicate
+    subject_count: int | None = None  # "about 200 migrants" -> 200
+    object_count: int | None = None
 
 
 @dataclass(frozen=True)

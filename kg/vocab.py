@@ -31,6 +31,8 @@ class KG(DefinedNamespace):
     negated: URIRef
     modality: URIRef
     objectText: URIRef  # the literal object phrase when the object is no entity
+    subjectQuantity: URIRef  # "about 650 migrants" as subject: 650
+    objectQuantity: URIRef  # "expelling about 650 migrants": 650
     # sentence and article bookkeeping
     sentenceIndex: URIRef
     contentHash: URIRef

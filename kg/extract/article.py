@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -13,7 +14,7 @@ from kg.extract.entities import BOILERPLATE, find_mentions
 from kg.extract.lexicon import lemma
 from kg.extract.quotes import find_quotes
 from kg.extract.roles import find_based_in, find_roles
-from kg.extract.svo import extract_relations
+from kg.extract.svo import extract_relations, quantity
 from kg.resolve.resolver import Resolution, resolve_entities, resolve_pronoun
 from kg.types import Article, Extraction, Quote, Relation, Sentence
 
@@ -87,10 +88,7 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
     offsets = [(t.idx, t.idx + len(t.text)) for t in doc]
     mentions = [m for m in find_mentions(doc) if m.sentence not in skip]
     mentions = [m for m in mentions if doc[m.start].i in sent_index]
-    mentions = [
-        type(m)(m.start, m.end, m.text, m.type, sent_index[m.start], m.strength)
-        for m in mentions
-    ]
+    mentions = [replace(m, sentence=sent_index[m.start]) for m in mentions]
     # clause arguments are the salient antecedents for pronouns
     subjects = frozenset(
         t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass", "ROOT", "dobj")
@@ -100,7 +98,7 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
     def arg(tok: Token) -> str | None:
         key = res.entity_at(tok.i)
         if key is None and tok.pos_ == "PRON" and tok.i in sent_index:
-            key = resolve_pronoun(tok.text, sent_index[tok.i], tok.i, res)
+            key = resolve_pronoun(tok.text, sent_index[tok.i], tok.i, res, dep=tok.dep_)
         return key
 
     def etype(key: str) -> str:
@@ -117,11 +115,14 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
                 return q.speaker
         return None
 
+    def count_of(tok: Token) -> int | None:
+        return res.counts.get(tok.i) or quantity(tok)
+
     relations: list[Relation] = []
     for k, sent in enumerate(sents):
         if k in skip:
             continue
-        for r in extract_relations(list(sent), arg, speaker_of, quoted):
+        for r in extract_relations(list(sent), arg, speaker_of, quoted, count_of):
             relations.append(
                 Relation(
                     r.subject,
@@ -135,6 +136,8 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
                     r.attributed_to,
                     _statement_date(r.verb, article.date),
                     (r.verb.idx, r.verb.idx + len(r.verb.text)),
+                    r.subject_count,
+                    r.object_count,
                 )
             )
     relations += _role_relations(doc, res, sent_index, etype)
@@ -189,6 +192,10 @@ def _role_relations(
                         fact.person, fact.predicate, obj, s, confidence=fact.confidence
                     )
                 )
+    for group, places in res.place_of_group.items():  # "French police": of France
+        sent_k = res.entities[group].mentions[0].sentence
+        for where in places:
+            out.append(Relation(group, "based in", where, sent_k, confidence=0.6))
     for org_i, place_i in find_based_in(doc, res.entity_at):
         org, place = res.entity_at(org_i), res.entity_at(place_i)
         if org and place and org != place:

@@ -216,8 +216,10 @@ def is_predicate(tok: Token) -> bool:
         return True
     if tok.pos_ == "AUX":
         return tok.dep_ in ("ROOT", "conj", "ccomp", "relcl", "advcl")
-    return tok.pos_ == "ADJ" and tok.tag_ == "VBN" or (
-        tok.pos_ == "ADJ" and any(c.dep_ == "auxpass" for c in tok.children)
+    return (
+        tok.pos_ == "ADJ"
+        and tok.tag_ == "VBN"
+        or (tok.pos_ == "ADJ" and any(c.dep_ == "auxpass" for c in tok.children))
     )
 
 
@@ -254,7 +256,8 @@ def find_clauses(tokens: list[Token], *, purpose: bool = True) -> list[Clause]:
         args = list(_args(verb, passive, antecedent))
         for v in chain[:-1]:  # "from which they hoped to cross": adjuncts of the chain
             args += [
-                a for a in _args(v, False, antecedent)
+                a
+                for a in _args(v, False, antecedent)
                 if a.kind in ("prep", "npadvmod", "advmod")
             ]
         if existential:

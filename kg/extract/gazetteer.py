@@ -159,7 +159,7 @@ Uganda|Ugandan,Ugandans|Kampala|
 Ukraine|Ukrainian,Ukrainians|Kyiv|Kiev
 United Arab Emirates|Emirati,Emiratis|Abu Dhabi|UAE,U.A.E.
 United Kingdom|British,Briton,Britons|London|UK,U.K.,Great Britain,Britain
-United States|American,Americans|Washington, D.C.|US,U.S.,USA,U.S.A.,United States of America
+United States|American,Americans|Washington|US,U.S.,USA,U.S.A.,United States of America
 Uruguay|Uruguayan,Uruguayans|Montevideo|
 Uzbekistan|Uzbek,Uzbeks|Tashkent|
 Venezuela|Venezuelan,Venezuelans|Caracas|
@@ -206,7 +206,7 @@ def _load() -> tuple[dict[str, str], dict[str, str]]:
             if alias:
                 places[fold(alias)] = name
         if capital:
-            places.setdefault(fold(capital.split(",")[0]), capital.split(",")[0])
+            places.setdefault(fold(capital), capital)
         for dem in dems.split(","):
             if dem:
                 demonyms.setdefault(fold(dem), name)
@@ -271,7 +271,7 @@ EVENT_HEADS = frozenset(
     marathon derby""".split()
 )
 VEHICLE_WORDS = frozenset(
-    "shuttle spacecraft rocket satellite orbiter aircraft airliner".split()
+    "shuttle spacecraft rocket satellite aircraft airliner".split()
 )
 # words that mark a person when they stand before a name or in its apposition
 PERSON_NOUNS = frozenset(

@@ -247,10 +247,10 @@ def tuples_for_clause(clause: Clause) -> Iterator[tuple[str, list[str], Clause, 
             ]
             firsts = _first_variants(combo[0], texts[0]) if combo else [None]
             for arg1 in arg1s:
-                for first in firsts:
-                    args = [arg1, *([first] if first is not None else []), *texts[1:]]
+                for head_arg in firsts:
+                    args = [arg1, *([head_arg] if head_arg is not None else [])]
                     if arg1:
-                        yield relation, args, clause, shape
+                        yield relation, [*args, *texts[1:]], clause, shape
 
 
 def extract_openie(doc: Doc) -> list[OpenIETuple]:

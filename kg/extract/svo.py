@@ -51,6 +51,28 @@ class RawRelation:
     modality: str
     confidence: float
     attributed_to: str | None
+    subject_count: int | None = None
+    object_count: int | None = None
+
+
+_NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+
+
+def quantity(tok: Token) -> int | None:
+    """The count a noun phrase states: ``about 650 migrants`` → 650."""
+    for c in tok.children:
+        if c.dep_ == "nummod":
+            text = c.text.replace(",", "")
+            if text.isdigit():
+                return int(text)
+            if c.lower_ in _NUMBER_WORDS:
+                return _NUMBER_WORDS[c.lower_]
+    return None
 
 
 def _phrase(tok: Token) -> str:
@@ -120,6 +142,7 @@ def extract_relations(
     arg: ArgFn,
     speaker_of: dict[int, str],
     quoted: Callable[[int], str | None],
+    count_of: Callable[[Token], int | None] | None = None,
 ) -> list[RawRelation]:
     """Relations of one sentence.
 
@@ -128,15 +151,19 @@ def extract_relations(
         arg: entity key of a token (resolving names and pronouns) or None.
         speaker_of: reporting-verb token index -> speaker entity key (from quotes).
         quoted: speaker entity key when a character offset lies inside a quote.
+        count_of: the count a subject or object token states (default: its
+            number modifier).
     """
+    count = count_of or quantity
     out: list[RawRelation] = []
     for clause in find_clauses(tokens, purpose=False):
         verb = clause.verb
         subj_toks, objects = _roles(clause)
+        subjects: list[tuple[str, Token | None]]
         if verb.i in speaker_of:
-            subjects = [speaker_of[verb.i]]
+            subjects = [(speaker_of[verb.i], None)]
         else:
-            subjects = [k for s in subj_toks if (k := arg_key(s, arg))]
+            subjects = [(k, s) for s in subj_toks if (k := arg_key(s, arg))]
         if not subjects:
             continue
         in_quote = quoted(verb.idx)
@@ -150,7 +177,7 @@ def extract_relations(
             if rel is None:
                 continue
             p, okey, text, conf = rel
-            for skey in subjects:
+            for skey, stok in subjects:
                 if okey != skey:
                     out.append(
                         RawRelation(
@@ -163,6 +190,8 @@ def extract_relations(
                             modality,
                             round(conf, 3),
                             attributed if attributed != skey else None,
+                            count(stok) if stok is not None else None,
+                            count(a.token) if okey else None,
                         )
                     )
     return out

@@ -122,6 +122,10 @@ def build_graph(extraction: Extraction, *, minter: Minter, digest: str) -> Graph
             g.add((st, PROV.wasAttributedTo, iris[r.attributed_to]))
         if (d := _date(r.date)) is not None:
             g.add((st, DCTERMS.date, d))
+        if r.subject_count is not None:
+            g.add((st, KG.subjectQuantity, Literal(r.subject_count)))
+        if r.object_count is not None:
+            g.add((st, KG.objectQuantity, Literal(r.object_count)))
         if r.object and not r.negated and r.modality == "asserted":
             g.add((subj, p, obj))
 
