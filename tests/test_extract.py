@@ -81,6 +81,21 @@ TRIPLES = [
         {("police", "detain", "protesters"), ("police", "detain", "journalists")},
     ),
     (
+        "relative clause with a prepositional object",
+        "The migrants left the camps, from which they had hoped to cross to Britain.",
+        {("migrants", "cross to", "Britain")},
+    ),
+    (
+        "participial modifier stays out of the object phrase",
+        "Police raided the largest camps housing mainly Syrian exiles.",
+        {("police", "raid", "'the largest camps'")},
+    ),
+    (
+        "existential is no actor fact",
+        "There will be no arrests, the prefect said.",
+        set(),
+    ),
+    (
         "copula",
         "Boris Johnson is a former journalist.",
         {("Boris Johnson", "be", "'a former journalist'")},

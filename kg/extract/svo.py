@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from kg.extract.clauses import Arg, Clause, find_clauses
+from kg.extract.confidence import score
 from kg.extract.entities import PRONOUNS
 from kg.extract.lexicon import REPORTING_VERBS as _REPORTING
 from kg.extract.lexicon import lemma
@@ -27,14 +28,13 @@ _QUANTIFIER_HEADS = frozenset(
     "busloads groups group number majority part rest".split()
 )
 _OBJECT_KINDS = ("dobj", "dative", "attr", "oprd", "prep", "ccomp")
-_BASE_CONF = {
-    "dobj": 0.8,
-    "prep": 0.65,
-    "attr": 0.6,
-    "dative": 0.75,
-    "ccomp": 0.7,
-    "oprd": 0.6,
-    "passive": 0.8,
+_SHAPES = {
+    "dobj": "obj",
+    "dative": "obj",
+    "attr": "obj",
+    "oprd": "obj",
+    "ccomp": "obj",
+    "prep": "prep",
 }
 
 ArgFn = Callable[[Token], str | None]
@@ -214,15 +214,26 @@ def _relation(
     if a.kind == "ccomp":
         if lemma(clause.verb) not in _REPORTING:
             return None
-        return pred, None, _clause_text(obj), _BASE_CONF["ccomp"]
+        return pred, None, _clause_text(obj), _confidence(clause, a, None)
     okey = arg_key(obj, arg)
     if okey is None and (obj.lower_ in PRONOUNS or obj.pos_ == "PRON"):
         return None  # an unresolved pronoun is never an object
-    conf = _BASE_CONF.get(a.kind, 0.6) * (1.0 if okey else 0.85)
+    conf = _confidence(clause, a, okey)
     p = f"{pred} {a.prep.lower_}" if a.kind == "prep" and a.prep is not None else pred
     if clause.copula and a.kind == "attr" and (role := _role_of(obj, arg)):
         return f"{obj.lower_} of", role, _phrase(obj), 0.75
     return p, okey, _phrase(obj), conf
+
+
+def _confidence(clause: Clause, a: Arg, okey: str | None) -> float:
+    """The pattern's precision on CaRB dev (the same table as Open IE), lowered
+    when the object is no entity or the subject came from a pronoun."""
+    base = score(f"{clause.pattern}/{_SHAPES.get(a.kind, 'obj')}", ())
+    if okey is None:
+        base *= 0.85
+    if any(s.pos_ == "PRON" for s in clause.subjects):
+        base *= 0.9
+    return base
 
 
 def _claim_speaker(

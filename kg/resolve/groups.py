@@ -149,6 +149,10 @@ def _group_span(tok: Token) -> Span | None:
     for child in reversed(list(tok.lefts)):
         if child.right_edge.i != start - 1 or child.lower_ in _NOT_GROUP_MODIFIERS:
             break
+        if child.tag_ == "VBG" or (
+            child.pos_ == "NOUN" and child.lower_.endswith("ing")
+        ):
+            break  # "a camp housing Syrian refugees": a clause, not a modifier
         if child.dep_ in ("compound", "amod") and child.pos_ in (
             "NOUN",
             "ADJ",
