@@ -113,7 +113,7 @@ TRIPLES = [
     (
         "phrasal verb with a place object",
         "The authorities closed down the Sangatte centre.",
-        {("authorities", "close down", "'the Sangatte centre'")},
+        {("authorities", "close down", "Sangatte")},
     ),
     (
         "apposition: affiliation and X-based",

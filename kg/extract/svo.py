@@ -18,7 +18,7 @@ from spacy.tokens import Token
 
 from kg.extract.clauses import Arg, Clause, find_clauses
 from kg.extract.confidence import score
-from kg.extract.entities import PRONOUNS
+from kg.extract.entities import PLACE_NOUNS, PRONOUNS
 from kg.extract.lexicon import REPORTING_VERBS as _REPORTING
 from kg.extract.lexicon import lemma
 from kg.extract.roles import ROLE_NOUNS
@@ -113,6 +113,30 @@ def _role_of(noun: Token, arg: ArgFn) -> str | None:
     return None
 
 
+_INNER_PREPS = frozenset({"of", "in", "at"})
+
+
+def inner_entity(tok: Token, arg: ArgFn, depth: int = 2) -> str | None:
+    """The entity a non-entity noun phrase is about: a name modifying its head
+    (``the Church of Scientology website``) or, for places, the place a
+    locative ``of``/``in`` chain ends in (``camps in the northern port of Calais``)."""
+    for c in tok.children:
+        if c.dep_ in ("compound", "poss", "nmod") and c.i < tok.i and (key := arg(c)):
+            return key
+    if depth == 0:
+        return None
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in _INNER_PREPS:
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    key = arg(p)
+                    if key is not None and (tok.lower_ in PLACE_NOUNS or depth < 2):
+                        return key
+                    if key is None and p.lower_ in PLACE_NOUNS:
+                        return inner_entity(p, arg, depth - 1)
+    return None
+
+
 def arg_key(tok: Token, arg: ArgFn) -> str | None:
     """Entity key of an argument, looking through ``some of the migrants``."""
     key = arg(tok)
@@ -184,7 +208,7 @@ def extract_relations(
                             skey,
                             p,
                             okey,
-                            None if okey else text,
+                            text,
                             verb,
                             clause.negated,
                             modality,
@@ -204,7 +228,7 @@ def _relation(
     arg: ArgFn,
     quoted: Callable[[int], str | None],
     in_quote: str | None,
-) -> tuple[str, str | None, str, float] | None:
+) -> tuple[str, str | None, str | None, float] | None:
     """(predicate, object key, object text, confidence) for one argument, or None."""
     obj = a.token
     if a.kind == "prep" and obj.ent_type_ in ("DATE", "TIME"):
@@ -218,11 +242,16 @@ def _relation(
     okey = arg_key(obj, arg)
     if okey is None and (obj.lower_ in PRONOUNS or obj.pos_ == "PRON"):
         return None  # an unresolved pronoun is never an object
-    conf = _confidence(clause, a, okey)
+    inner = None if okey else inner_entity(obj, arg)
+    conf = _confidence(clause, a, okey or inner)
+    if inner is not None:  # "the Church of Scientology website", "the port of Calais"
+        okey, conf = inner, conf * 0.85
     p = f"{pred} {a.prep.lower_}" if a.kind == "prep" and a.prep is not None else pred
     if clause.copula and a.kind == "attr" and (role := _role_of(obj, arg)):
         return f"{obj.lower_} of", role, _phrase(obj), 0.75
-    return p, okey, _phrase(obj), conf
+    # the phrase is kept when it is the object, or says more than the entity
+    text = _phrase(obj) if okey is None or inner is not None else None
+    return p, okey, text, conf
 
 
 def _confidence(clause: Clause, a: Arg, okey: str | None) -> float:

@@ -95,6 +95,7 @@ def build_graph(extraction: Extraction, *, minter: Minter, digest: str) -> Graph
     for iri in iris.values():
         g.add((a, SCHEMA.mentions, iri))
 
+    ex_names = {k: e.name for k, e in extraction.entities.items()}
     for r in extraction.relations:
         p = minter.predicate(r.predicate)
         g.add((p, RDF.type, KG.Relation))
@@ -112,7 +113,8 @@ def build_graph(extraction: Extraction, *, minter: Minter, digest: str) -> Graph
         g.add((st, RDF.subject, subj))
         g.add((st, RDF.predicate, p))
         g.add((st, RDF.object, obj))
-        if r.object is None and r.object_text:
+        names = ex_names.get(r.object or "")
+        if r.object_text and (r.object is None or r.object_text != names):
             g.add((st, KG.objectText, Literal(r.object_text)))
         g.add((st, PROV.wasDerivedFrom, sent_iris[r.sentence]))
         g.add((st, KG.confidence, Literal(float(r.confidence))))
