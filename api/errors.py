@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import KgError
 
@@ -28,11 +30,34 @@ async def kg_error_handler(request: Request, exc: Exception) -> JSONResponse:
     status = getattr(exc, "status", 500)
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc)
-    return JSONResponse(error_body(str(exc), status), status_code=status)
+    headers = {"WWW-Authenticate": 'Bearer realm="kg"'} if status == 401 else None
+    return JSONResponse(
+        error_body(str(exc), status), status_code=status, headers=headers
+    )
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (404, 405 with Allow, ...) in the same JSON shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        error_body(str(exc.detail), exc.status_code),
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()
+    ]
+    return JSONResponse(error_body("invalid request", 400, errors), status_code=400)
 
 
 def install_error_handler(app: FastAPI) -> None:
     app.add_exception_handler(KgError, kg_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
 
 
 __all__ = ["error_body", "install_error_handler", "kg_error_handler"]

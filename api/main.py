@@ -16,13 +16,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import StoreDep
 from api.errors import install_error_handler
-from api.routes import export, graph, sparql
+from api.routes import export, graph, query_page, sparql, update
 from kg.analytics import count_items
 from kg.config import Settings
 from kg.store import Store, open_store
@@ -42,7 +43,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         if store is not None:
             yield
             return
-        app.state.store = open_store(settings.store)
+        app.state.store = open_store(settings.store, allow_hosts=settings.allow_hosts)
         try:
             yield
         finally:
@@ -60,7 +61,16 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     install_error_handler(app)
+    if settings.cors_origins:  # off by default
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type", "Authorization"],
+        )
     app.include_router(sparql.router)
+    app.include_router(update.router)
+    app.include_router(query_page.router)
     app.include_router(graph.router)
     app.include_router(export.router)
     # vis-network from pyvis's own package: the graph page never needs a CDN

@@ -21,8 +21,9 @@ What it does, in one process:
 2. For (A) pyoxigraph (``Store(path)``, ``store.extend(quads)`` per article,
    ``store.query(q, use_default_graph_as_union=True)``) and (B) rdflib + oxrdflib
    (``Dataset(store="Oxigraph", default_union=True)`` opened on a path, ``ds.addN(quads)``
-   per article, ``ds.query(q)`` with the query as a string), each on a fresh temporary
-   on-disk store:
+   per article, ``ds.query(q)`` with the query as a string), each on its own fresh
+   temporary on-disk store (the two stores are open side by side and the work is
+   interleaved, see ``run_both``, so that both variants see the same machine conditions):
    - loads one article per call (= one Oxigraph transaction): articles/s and quads/s;
    - runs the same SPARQL query strings over the union of the named graphs (A: the
      ``use_default_graph_as_union`` flag; B: ``default_union=True``, which oxrdflib maps to
@@ -42,10 +43,12 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import gc
+import itertools
 import os
 import platform
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -177,11 +180,15 @@ def _make_entities(rng: random.Random, n: int) -> list[Entity]:
     seen: set[str] = set()
     out: list[Entity] = []
     kinds = ("Person", "Organization", "Place")
+    collisions = 0
     while len(out) < n:
         kind = kinds[len(out) % 3]
         if kind == "Person":
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
-            label = f"{first} {last}"
+            middle = (
+                f" {rng.choice('ABCDEFGHJKLMNOPRSTVW')}." if rng.random() < 0.5 else ""
+            )
+            label = f"{first}{middle} {last}"
             alts = [last, f"{first[0]}. {last}"]
         elif kind == "Organization":
             a, b = rng.choice(_ORG_A), rng.choice(_ORG_B)
@@ -195,7 +202,13 @@ def _make_entities(rng: random.Random, n: int) -> list[Entity]:
                 label += f"-{rng.choice(_PLACE_A)}{rng.choice(_PLACE_B)}"
             alts = [label.upper()] if rng.random() < 0.3 else []
         if label in seen:
-            continue
+            # The name space is finite: after many collisions, disambiguate with a number so
+            # that any --articles terminates.
+            collisions += 1
+            if collisions < 50:
+                continue
+            label = f"{label} {len(out)}"
+        collisions = 0
         seen.add(label)
         iri = f"{BASE}entity/{kind.lower()}/{_slug(label)}"
         out.append(Entity(iri, kind, label, alts))
@@ -224,8 +237,13 @@ def generate(n_articles: int, seed: int = 42) -> SyntheticData:
     entities = _make_entities(rng, pool_size)
     predicates = _make_predicates(rng)
     # Zipf-ish weights: a few hub entities appear in many articles.
-    ent_weights = [1.0 / (i + 1) ** 0.9 for i in range(len(entities))]
-    pred_weights = [1.0 / (i + 1) ** 0.7 for i in range(len(predicates))]
+    ent_cum = list(
+        itertools.accumulate(1.0 / (i + 1) ** 0.9 for i in range(len(entities)))
+    )
+    pred_cum = list(
+        itertools.accumulate(1.0 / (i + 1) ** 0.7 for i in range(len(predicates)))
+    )
+    ent_idx = range(len(entities))
     start = _dt.date(2024, 1, 1)
     articles: list[list[NQuad]] = []
     freq: dict[str, int] = {}
@@ -267,7 +285,7 @@ def generate(n_articles: int, seed: int = 42) -> SyntheticData:
         n_ent = rng.randint(12, 18)
         chosen: dict[int, None] = {}
         while len(chosen) < n_ent:
-            chosen[rng.choices(range(len(entities)), weights=ent_weights)[0]] = None
+            chosen[rng.choices(ent_idx, cum_weights=ent_cum)[0]] = None
         ents = [entities[i] for i in chosen]
         for e in ents:
             freq[e.iri] = freq.get(e.iri, 0) + 1
@@ -295,7 +313,7 @@ def generate(n_articles: int, seed: int = 42) -> SyntheticData:
         n_rel = rng.randint(20, 30)
         for r in range(n_rel):
             subj, obj = rng.sample(ents, 2)
-            pred = rng.choices(predicates, weights=pred_weights)[0]
+            pred = rng.choices(predicates, cum_weights=pred_cum)[0]
             st = f"{BASE}statement/{aid:06d}-{r}"
             # Canonical double lexical form, so rdflib's literal normalisation keeps it as is.
             conf = str(round(rng.uniform(0.3, 0.99), 2))
@@ -384,6 +402,7 @@ class Variant:
     def query_rows(self, q: str) -> list[tuple]: ...
     def rows_as_strings(self, rows: list[tuple]) -> list[tuple[str, ...]]: ...
     def quad_count(self) -> int: ...
+    def raw_store(self) -> ox.Store: ...
     def close(self) -> None: ...
 
 
@@ -392,7 +411,6 @@ class PyOxigraph(Variant):
 
     def open(self, path: str) -> None:
         self.store = ox.Store(path)
-        self._nn: dict[str, ox.NamedNode] = {}
 
     def _term(self, t: Term):
         if t[0] == "iri":
@@ -420,6 +438,9 @@ class PyOxigraph(Variant):
 
     def quad_count(self) -> int:
         return len(self.store)
+
+    def raw_store(self) -> ox.Store:
+        return self.store
 
     def close(self) -> None:
         self.store.flush()
@@ -451,14 +472,13 @@ class RdflibOxrdflib(Variant):
 
     def add_article(self, quads: list[tuple]) -> None:
         # Dataset.addN -> OxigraphStore.addN -> one Store.extend (one transaction).
-        # NB: Graph.addN would silently drop these quads (it keeps only quads whose context
-        # *is* that Graph's identifier object), see the report.
+        # NB: ds.graph(iri).addN(...) would silently drop these quads: Graph.addN keeps only
+        # quads whose context is a Graph whose identifier *is* that Graph's identifier object.
         self.ds.addN(quads)
 
     def query_rows(self, q: str) -> list[tuple]:
-        return [
-            tuple(row) for row in self.ds.query(q)
-        ]  # string query -> Oxigraph engine
+        # A string query runs in Oxigraph's engine (a prepareQuery() one would not).
+        return [tuple(row) for row in self.ds.query(q)]
 
     def rows_as_strings(self, rows: list[tuple]) -> list[tuple[str, ...]]:
         # n3() of an rdflib term is its N-Triples form, like str() of a pyoxigraph term.
@@ -479,6 +499,9 @@ class RdflibOxrdflib(Variant):
 
     def quad_count(self) -> int:
         return len(self.ds.store._inner)  # the underlying pyoxigraph.Store
+
+    def raw_store(self) -> ox.Store:
+        return self.ds.store._inner
 
     def default_graph_only_count(self) -> int:
         """Same query with default_union off: must see nothing (all data is in named graphs)."""
@@ -502,6 +525,7 @@ class RdflibOxrdflib(Variant):
 class Result:
     load_s: float = 0.0
     load_call_s: float = 0.0
+    optimize_s: float = 0.0
     quads: int = 0
     stored_quads: int = 0
     query_ms: dict[str, float] = field(default_factory=dict)
@@ -509,53 +533,84 @@ class Result:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def run_variant(
-    v: Variant,
+def _load_one(v: Variant, art: list[NQuad], res: Result) -> None:
+    t0 = time.perf_counter()
+    quads = v.make_quads(art)
+    c0 = time.perf_counter()
+    v.add_article(quads)
+    t1 = time.perf_counter()
+    res.load_s += t1 - t0
+    res.load_call_s += t1 - c0
+
+
+def _query_once(v: Variant, q: str) -> tuple[float, list[tuple]]:
+    t = time.perf_counter()
+    rows = v.query_rows(q)
+    return (time.perf_counter() - t) * 1000, rows
+
+
+def run_both(
     data: SyntheticData,
     queries: list[tuple[str, str]],
     repeat: int,
     log: Callable[[str], None],
-) -> Result:
-    res = Result()
-    tmp = tempfile.mkdtemp(prefix=f"bench_store_{v.name.replace('+', '_')}_")
-    try:
-        v.open(os.path.join(tmp, "store"))
-        try:
-            gc.collect()
-            call_s = 0.0
-            t0 = time.perf_counter()
-            for art in data.articles:
-                quads = v.make_quads(art)
-                c0 = time.perf_counter()
-                v.add_article(quads)
-                call_s += time.perf_counter() - c0
-            res.load_s = time.perf_counter() - t0
-            res.load_call_s = call_s
-            res.quads = data.n_quads
-            res.stored_quads = v.quad_count()
-            log(
-                f"  {v.name}: loaded {len(data.articles)} articles in {res.load_s:.2f} s"
-            )
+) -> tuple[Result, Result]:
+    """Both variants, each on its own fresh on-disk store, measured interleaved.
 
-            for label, q in queries:
-                rows = v.query_rows(q)  # warm-up, also the rows we compare
-                times = []
-                for _ in range(repeat):
-                    t = time.perf_counter()
-                    v.query_rows(q)
-                    times.append((time.perf_counter() - t) * 1000)
-                res.query_ms[label] = statistics.median(times)
-                res.query_rows[label] = v.rows_as_strings(rows)
+    Running A entirely and then B made the ratios depend on the order (query medians of the
+    first store were up to 1.7x slower at 480k quads, load ratios moved from 1.5 to 1.8), so
+    the two stores are open side by side: article i is loaded into both (alternating which
+    goes first), and every query repetition runs on both (alternating too). Each variant
+    gets the same machine conditions; its timings only cover its own calls.
+    """
+    a_var, b_var = PyOxigraph(), RdflibOxrdflib()
+    ra, rb = Result(), Result()
+    tmp = tempfile.mkdtemp(prefix="bench_store_")
+    opened: list[Variant] = []
+    try:
+        for v in (a_var, b_var):
+            v.open(os.path.join(tmp, v.name.replace("+", "_")))
+            opened.append(v)
+        pairs = ((a_var, ra), (b_var, rb))
+        gc.collect()
+        for i, art in enumerate(data.articles):
+            for v, r in pairs if i % 2 == 0 else pairs[::-1]:
+                _load_one(v, art, r)
+        for v, r in pairs:
+            r.quads = data.n_quads
+            r.stored_quads = v.quad_count()
+            log(f"  {v.name}: loaded {len(data.articles)} articles in {r.load_s:.2f} s")
+        # Untimed: flush both stores so no write is pending when queries start.
+        for v, r in pairs:
+            t = time.perf_counter()
+            v.raw_store().flush()
+            v.raw_store().optimize()
+            r.optimize_s = time.perf_counter() - t
+
+        for label, q in queries:
+            times: dict[str, list[float]] = {a_var.name: [], b_var.name: []}
+            for v, r in pairs:  # warm-up; these rows are the ones compared
+                _, rows = _query_once(v, q)
+                r.query_rows[label] = v.rows_as_strings(rows)
+            for k in range(repeat):
+                for v, _r in pairs if k % 2 == 0 else pairs[::-1]:
+                    ms, _ = _query_once(v, q)
+                    times[v.name].append(ms)
+            for v, r in pairs:
+                r.query_ms[label] = statistics.median(times[v.name])
                 log(
-                    f"  {v.name}: {label}: {res.query_ms[label]:.2f} ms, {len(rows)} rows"
+                    f"  {v.name}: {label}: {r.query_ms[label]:.2f} ms, "
+                    f"{len(r.query_rows[label])} rows"
                 )
-            if isinstance(v, RdflibOxrdflib):
-                res.extra["default_graph_only_rows"] = v.default_graph_only_count()
-        finally:
-            v.close()
+        rb.extra["default_graph_only_rows"] = b_var.default_graph_only_count()
     finally:
+        for v in opened:
+            try:
+                v.close()
+            except Exception as exc:  # noqa: BLE001 - cleanup must go on
+                log(f"  closing {v.name} failed: {exc!r}")
         shutil.rmtree(tmp, ignore_errors=True)
-    return res
+    return ra, rb
 
 
 def _fmt(x: float, unit: str = "") -> str:
@@ -621,6 +676,13 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def _loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -635,17 +697,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--repeat",
         type=int,
-        default=5,
-        help="timed repetitions per query after one warm-up (default 5)",
+        default=7,
+        help="timed repetitions per query after one warm-up (default 7)",
     )
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args(argv)
     if args.articles < 1 or args.repeat < 1:
         ap.error("--articles and --repeat must be >= 1")
 
+    # Turn SIGTERM into SystemExit so the finally blocks remove the temporary stores.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
+    load_start = _loadavg()
     t0 = time.perf_counter()
     data = generate(args.articles, args.seed)
     log(
@@ -654,10 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     queries = build_queries(data)
 
-    log("(A) pyoxigraph")
-    a = run_variant(PyOxigraph(), data, queries, args.repeat, log)
-    log("(B) rdflib + oxrdflib")
-    b = run_variant(RdflibOxrdflib(), data, queries, args.repeat, log)
+    a, b = run_both(data, queries, args.repeat, log)
 
     # ---- checks ----
     problems: list[str] = []
@@ -701,11 +764,15 @@ def main(argv: list[str] | None = None) -> int:
             f"quads stored: {a.stored_quads} (duplicates within an article collapse); "
             f"distinct entities: {len(data.entity_freq)}; relation predicates: {len(data.predicates)}\n"
             f"- machine: {_cpu_model()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
-            f"pyoxigraph {ox.__version__}, rdflib {rdflib.__version__}\n"
-            f"- stores: fresh temporary on-disk Oxigraph stores; load = one `extend` (A) / `Dataset.addN` (B) per article\n"
+            f"pyoxigraph {ox.__version__}, rdflib {rdflib.__version__}; "
+            f"load average at start / end: {load_start} / {_loadavg()} (other work shares the machine)\n"
+            f"- stores: two fresh temporary on-disk Oxigraph stores (under {tempfile.gettempdir()}), open side by side; "
+            f"load = one `Store.extend` (A) / `Dataset.addN` (B) per article, interleaved article by article "
+            f"(alternating which variant goes first); then, untimed, `flush()` + `optimize()` on both "
+            f"(A {a.optimize_s:.1f} s, B {b.optimize_s:.1f} s)\n"
             f"- queries: identical SPARQL strings over the union of the named graphs "
             f"(A: `use_default_graph_as_union=True`; B: `Dataset(default_union=True)` and the query passed as a string); "
-            f"one warm-up, then median of {args.repeat}; rows fully materialised\n"
+            f"one warm-up each, then {args.repeat} repetitions alternating A/B, median; rows fully materialised\n"
             f"- check: {check}\n\n"
         )
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

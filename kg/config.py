@@ -34,6 +34,32 @@ class Settings:
     graph_max_nodes: int = field(
         default_factory=lambda: int(_env("GRAPH_MAX_NODES", "300"))
     )
+    # SPARQL service
+    write_token: str | None = field(
+        default_factory=lambda: os.environ.get("KG_WRITE_TOKEN") or None
+    )
+    cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            o.strip() for o in _env("CORS_ORIGINS", "").split(",") if o.strip()
+        )
+    )
+    allow_hosts: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            h.strip() for h in _env("ALLOW_HOSTS", "").split(",") if h.strip()
+        )
+    )
+    max_query_bytes: int = field(
+        default_factory=lambda: int(_env("MAX_QUERY_BYTES", str(64 * 1024)))
+    )
+    max_result_bytes: int = field(
+        default_factory=lambda: int(_env("MAX_RESULT_BYTES", str(512 * 1024 * 1024)))
+    )
+    query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "8")))
+
+    def __post_init__(self) -> None:
+        # tolerate lists from callers (Settings(cors_origins=[...]))
+        object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+        object.__setattr__(self, "allow_hosts", tuple(self.allow_hosts))
 
     @property
     def store_path(self) -> Path:

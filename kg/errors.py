@@ -10,6 +10,10 @@ answers with::
     ├── StoreError (500)         the store could not be opened, read or written
     │   └── StoreLockedError (409)  another process holds the embedded store
     ├── QueryError (400)         a SPARQL query is malformed or not allowed
+    │   ├── QueryTimeoutError (503)   it ran out of time
+    │   └── ResultTooLargeError (413) its result is over the size limit
+    ├── AuthError (401)          a write without the right bearer token
+    │   └── ReadOnlyError (403)  writes are off: no write token is configured
     └── NotFoundError (404)      an article, entity or graph does not exist
 """
 
@@ -54,6 +58,30 @@ class QueryError(KgError):
     """A SPARQL query is malformed or not allowed."""
 
     status = 400
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran past the time limit."""
+
+    status = 503
+
+
+class ResultTooLargeError(QueryError):
+    """A query's result is larger than the configured cap."""
+
+    status = 413
+
+
+class AuthError(KgError):
+    """A write request without the right bearer token."""
+
+    status = 401
+
+
+class ReadOnlyError(AuthError):
+    """Writes are disabled: no write token is configured."""
+
+    status = 403
 
 
 class NotFoundError(KgError):

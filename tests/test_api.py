@@ -298,12 +298,12 @@ def test_post_without_query_is_400(client: TestClient) -> None:
     )
 
 
-def test_post_with_unknown_content_type_is_400(client: TestClient) -> None:
+def test_post_with_unknown_content_type_is_415(client: TestClient) -> None:
     assert_error(
         client.post(
             "/sparql", content=b"{}", headers={"Content-Type": "application/json"}
         ),
-        400,
+        415,
         "Content-Type",
     )
 

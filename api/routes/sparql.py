@@ -1,21 +1,44 @@
-"""``/sparql``: a read-only SPARQL 1.1 Protocol endpoint over the store.
+"""``/sparql``: a read-only SPARQL 1.1 Protocol query endpoint.
 
-GET ``?query=``, POST form ``query=``, POST ``application/sparql-query``. The
-result format follows ``Accept`` (or a ``format`` parameter): SPARQL JSON / XML /
-CSV / TSV for SELECT and ASK, Turtle / N-Triples / RDF/XML / JSON-LD for
-CONSTRUCT and DESCRIBE. The whole body is serialised before the status is sent.
+GET ``?query=``, POST form ``query=``, POST ``application/sparql-query``, with
+``default-graph-uri`` / ``named-graph-uri`` (they override ``FROM``). Results by
+``Accept`` (q-values honoured; ``406`` when nothing acceptable can be made):
+SPARQL JSON / XML / CSV / TSV for SELECT and ASK; Turtle, N-Triples, N-Quads,
+TriG, JSON-LD and RDF/XML for CONSTRUCT and DESCRIBE.
+
+The query runs in a bounded pool of worker threads (pyoxigraph releases the
+GIL), so a heavy query never delays a light one. Its result is serialised into
+a spooled file (memory up to 8 MB, then disk) under a deadline and a size cap,
+and only then is the status decided: a timeout is a ``503`` with a message,
+never a truncated ``200``; large results stream from the spool.
 """
 
 from __future__ import annotations
 
+import re
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import IO, Any
+from urllib.parse import parse_qs
 
+import anyio
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import StoreDep
-from kg.errors import InputError, QueryError, StoreError
+from api.deps import get_settings, get_store
+from kg.errors import (
+    InputError,
+    KgError,
+    QueryError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+    StoreError,
+)
+from kg.store.guard import blank_opaque, check_sparql
 
 router = APIRouter(tags=["sparql"])
 
@@ -33,8 +56,12 @@ _GRAPHS: dict[str, ox.RdfFormat] = {
     "application/x-turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/xml": ox.RdfFormat.RDF_XML,
     "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
 }
 _FORMAT_NAMES = {
     "json": "application/sparql-results+json",
@@ -46,6 +73,8 @@ _FORMAT_NAMES = {
     "nt": "application/n-triples",
     "ntriples": "application/n-triples",
     "n-triples": "application/n-triples",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
     "rdfxml": "application/rdf+xml",
     "jsonld": "application/ld+json",
 }
@@ -56,10 +85,32 @@ _MEDIA_TYPE = {  # what we send back (charset for the text ones)
     ox.QueryResultsFormat.TSV: "text/tab-separated-values; charset=utf-8",
     ox.RdfFormat.TURTLE: "text/turtle; charset=utf-8",
     ox.RdfFormat.N_TRIPLES: "application/n-triples",
+    ox.RdfFormat.N_QUADS: "application/n-quads",
+    ox.RdfFormat.TRIG: "application/trig",
     ox.RdfFormat.RDF_XML: "application/rdf+xml",
     ox.RdfFormat.JSON_LD: "application/ld+json",
 }
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+_QUERY_BODY = "application/sparql-query"
+_FORM_OF_QUERY = re.compile(
+    r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s+)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I
+)
+_SPOOL_MEMORY = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
+_limiters: dict[int, anyio.CapacityLimiter] = {}
+
+
+class UnsupportedMediaError(InputError):
+    """POST with a Content-Type the protocol does not define."""
+
+    status = 415
+
+
+class NotAcceptableError(KgError):
+    """No acceptable media type can be produced for this query form."""
+
+    status = 406
 
 
 @dataclass
@@ -70,111 +121,190 @@ class SparqlRequest:
     default_graph_uri: list[str] = field(default_factory=list)
     named_graph_uri: list[str] = field(default_factory=list)
     format: str | None = None
-    update: bool = False
 
 
-async def read_request(
-    request: Request,
-    query: Annotated[str | None, Query(description="a SPARQL 1.1 query")] = None,
-    default_graph_uri: Annotated[
-        list[str] | None,
-        Query(
-            alias="default-graph-uri",
-            description="graphs merged into the default graph",
-        ),
-    ] = None,
-    named_graph_uri: Annotated[
-        list[str] | None,
-        Query(alias="named-graph-uri", description="graphs visible to GRAPH"),
-    ] = None,
-    format: Annotated[
-        str | None,
-        Query(description="overrides Accept: json, xml, csv, tsv, turtle, nt"),
-    ] = None,
-) -> SparqlRequest:
-    """Collect the protocol parameters (reading the body is async; querying is not)."""
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise InputError(
+            f"the '{name}' parameter is given {len(values)} times; send one"
+        )
+    return values[0] if values else None
+
+
+def _parse_form(body: bytes) -> dict[str, list[str]]:
+    """An URL-encoded form; every value must be UTF-8 once percent-decoded."""
+    try:
+        return parse_qs(
+            _decode(body, "form body"), keep_blank_values=True, errors="strict"
+        )
+    except UnicodeDecodeError as exc:
+        raise InputError(f"a form value is not valid UTF-8: {exc.reason}") from exc
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the {what} is not valid UTF-8 (byte {exc.start})") from exc
+
+
+async def read_request(request: Request) -> SparqlRequest:
+    """Collect the protocol parameters; refuse malformed requests with a 4xx."""
+    qp = request.query_params
     req = SparqlRequest(
-        query,
-        list(default_graph_uri or []),
-        list(named_graph_uri or []),
-        format,
-        update="update" in request.query_params,
+        _one(qp.getlist("query"), "query"),
+        qp.getlist("default-graph-uri"),
+        qp.getlist("named-graph-uri"),
+        qp.get("format"),
     )
+    if "update" in qp:
+        raise QueryError("/sparql is read-only: send SPARQL Update to /update")
     if request.method != "POST":
         return req
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype in _FORM_TYPES:
-        form = await request.form()
-        req.query = _form_str(form.get("query")) or req.query
-        req.default_graph_uri += [str(v) for v in form.getlist("default-graph-uri")]
-        req.named_graph_uri += [str(v) for v in form.getlist("named-graph-uri")]
-        req.format = _form_str(form.get("format")) or req.format
-        req.update = req.update or "update" in form
-    elif ctype == "application/sparql-query":
-        req.query = (await request.body()).decode("utf-8", errors="replace")
+    if ctype == _FORM:
+        values = _parse_form(await request.body())
+    elif ctype == _MULTIPART:
+        multi = await request.form()
+        values = {k: [str(v) for v in multi.getlist(k)] for k in multi}
     elif ctype == "application/sparql-update":
-        req.update = True
+        raise QueryError("/sparql is read-only: send SPARQL Update to /update")
+    elif ctype == _QUERY_BODY:
+        if req.query is not None:
+            raise InputError("a query in the URL and another in the body: send one")
+        req.query = _decode(await request.body(), "query body")
+        return req
     else:
-        raise InputError(
-            f"unsupported Content-Type {ctype or '(none)'!r} for POST /sparql; "
-            "use application/x-www-form-urlencoded or application/sparql-query"
+        raise UnsupportedMediaError(
+            f"unsupported Content-Type {ctype or '(none)'!r} for POST /sparql; use "
+            f"{_FORM} or {_QUERY_BODY}"
         )
+    if "update" in values:
+        raise QueryError("/sparql is read-only: send SPARQL Update to /update")
+    body_query = _one(values.get("query", []), "query")
+    if body_query is not None and req.query is not None:
+        raise InputError("the 'query' parameter is given twice (URL and body)")
+    req.query = body_query if body_query is not None else req.query
+    req.default_graph_uri += values.get("default-graph-uri", [])
+    req.named_graph_uri += values.get("named-graph-uri", [])
+    req.format = _one(values.get("format", []), "format") or req.format
     return req
 
 
-def _form_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "query",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "a SPARQL 1.1 query (no query: the service description)",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "graphs merged into the default graph (overrides FROM)",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "graphs visible to GRAPH (overrides FROM NAMED)",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "overrides Accept: json, xml, csv, tsv, turtle, nt, jsonld",
+    },
+]
 
 
-SparqlRequestDep = Annotated[SparqlRequest, Depends(read_request)]
-
-
-@router.get("/sparql", name="sparql", summary="SPARQL 1.1 query (GET)")
-def sparql_get(request: Request, store: StoreDep, params: SparqlRequestDep) -> Response:
+@router.get(
+    "/sparql",
+    name="sparql",
+    summary="SPARQL 1.1 query (GET)",
+    openapi_extra={"parameters": _PARAMS},
+)
+async def sparql_get(request: Request) -> Response:
     """Run ``?query=``; without a query, describe the service (Turtle)."""
-    if params.query is None and not params.update:
+    params = await read_request(request)
+    if params.query is None:
         return _service_description(str(request.url_for("sparql")))
-    return _answer(request, store, params)
+    return await answer(request, params)
+
+
+@router.api_route(
+    "/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False
+)
+def sparql_wrong_method(request: Request) -> Response:
+    raise StarletteHTTPException(
+        405, "use GET or POST for SPARQL queries", headers={"Allow": "GET, POST"}
+    )
 
 
 @router.post(
-    "/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)"
+    "/sparql",
+    summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+    openapi_extra={"parameters": _PARAMS[1:]},
 )
-def sparql_post(
-    request: Request, store: StoreDep, params: SparqlRequestDep
-) -> Response:
+async def sparql_post(request: Request) -> Response:
     """Run a query sent in the body."""
-    return _answer(request, store, params)
+    return await answer(request, await read_request(request))
 
 
-def _answer(request: Request, store: StoreDep, params: SparqlRequest) -> Response:
+def _limiter(workers: int) -> anyio.CapacityLimiter:
+    if workers not in _limiters:
+        _limiters[workers] = anyio.CapacityLimiter(workers)
+    return _limiters[workers]
+
+
+async def answer(request: Request, params: SparqlRequest) -> Response:
+    """Run the query off the event loop, under the deadline and the size cap."""
+    settings = get_settings(request)
+    store = get_store(request)
     query = params.query
-    if params.update:
-        raise QueryError("SPARQL Update is not allowed: this endpoint is read-only")
     if not query or not query.strip():
         raise QueryError(
             "missing SPARQL query: send it as 'query' (GET parameter or "
             "form field) or as an application/sparql-query body"
         )
-    result = store.query(
-        query,
-        default_graph=params.default_graph_uri or None,
-        named_graphs=params.named_graph_uri or None,
+    check_sparql(
+        query, allow_hosts=settings.allow_hosts, max_bytes=settings.max_query_bytes
     )
-    accept = _wanted(params.format, request.headers.get("accept", ""))
-    try:
-        if isinstance(result, ox.QueryTriples):
-            fmt: Any = _pick(accept, _GRAPHS, ox.RdfFormat.TURTLE)
-            body = ox.serialize(result, format=fmt)
-        else:
-            fmt = _pick(accept, _RESULTS, ox.QueryResultsFormat.JSON)
-            body = result.serialize(format=fmt)
-    except (RuntimeError, ValueError) as exc:
-        raise QueryError(f"the query failed while running: {exc}") from exc
-    except OSError as exc:
-        raise StoreError(f"the query failed while reading the store: {exc}") from exc
-    return Response(
-        body or b"", media_type=_MEDIA_TYPE[fmt], headers={"Vary": "Accept"}
+    fmt = negotiate(query, params.format, request.headers.get("accept", ""))
+    deadline = time.monotonic() + settings.query_timeout_s
+    job = _Job(store, query, params, fmt, deadline, settings.max_result_bytes)
+    with anyio.move_on_after(settings.query_timeout_s) as scope:
+        spool = await anyio.to_thread.run_sync(
+            job.run, abandon_on_cancel=True, limiter=_limiter(settings.query_workers)
+        )
+    if scope.cancelled_caught:
+        job.abandon()
+        raise QueryTimeoutError(
+            f"the query ran out of time ({settings.query_timeout_s:g} s): narrow it "
+            "or add a LIMIT"
+        )
+    return _respond(spool, fmt)
+
+
+def negotiate(query: str, fmt: str | None, accept: str) -> Any:
+    """The output format for this query form and Accept header, or 406."""
+    m = _FORM_OF_QUERY.match(blank_opaque(query))
+    graph_form = m is not None and m.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
+    offered: dict[str, Any] = _GRAPHS if graph_form else _RESULTS
+    default = ox.RdfFormat.TURTLE if graph_form else ox.QueryResultsFormat.JSON
+    wanted = _wanted(fmt, accept)
+    if not wanted and not accept.strip():
+        return default
+    for media in wanted:
+        if media in offered:
+            return offered[media]
+        if media in ("*/*", "application/*", "text/*"):
+            return default
+    kind = "CONSTRUCT/DESCRIBE" if graph_form else "SELECT/ASK"
+    raise NotAcceptableError(
+        f"cannot answer a {kind} query as {', '.join(wanted)}; acceptable: "
+        + ", ".join(sorted(set(offered)))
     )
 
 
@@ -198,13 +328,113 @@ def _wanted(fmt: str | None, accept: str) -> list[str]:
     return [m for _, _, m in sorted(ranked)]
 
 
-def _pick(accept: list[str], offered: dict[str, Any], default: Any) -> Any:
-    for media in accept:
-        if media in offered:
-            return offered[media]
-        if media in ("*/*", "application/*", "text/*"):
-            return default
-    return default  # lenient: an unknown type gets the default format
+class _Spool:
+    """A file-like sink for pyoxigraph's serialisers: deadline and size cap."""
+
+    def __init__(self, deadline: float, cap: int) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)
+        self.size = 0
+        self.deadline = deadline
+        self.cap = cap
+        self.abandoned = False
+
+    def write(self, data: bytes) -> int:
+        if self.abandoned or time.monotonic() > self.deadline:
+            raise TimeoutError("query deadline passed")
+        self.size += len(data)
+        if self.size > self.cap:
+            raise OverflowError(f"result over {self.cap} bytes")
+        return self.file.write(data)
+
+    def flush(self) -> None:
+        pass
+
+
+class _Job:
+    """One query, run in a worker thread: query, then serialise into a spool."""
+
+    def __init__(
+        self,
+        store: Any,
+        query: str,
+        params: SparqlRequest,
+        fmt: Any,
+        deadline: float,
+        cap: int,
+    ) -> None:
+        self.store, self.query, self.params, self.fmt = store, query, params, fmt
+        self.spool = _Spool(deadline, cap)
+
+    def abandon(self) -> None:
+        self.spool.abandoned = True  # the thread stops at its next write
+
+    def run(self) -> _Spool:
+        try:
+            self._serialise()
+        except BaseException:
+            self.spool.file.close()
+            raise
+        if self.spool.abandoned:  # nobody waits for it any more
+            self.spool.file.close()
+        return self.spool
+
+    def _serialise(self) -> None:
+        """Query and serialise; errors are raised only once the result is gone.
+
+        pyoxigraph results may only be dropped on the thread that made them, so
+        no exception leaving this thread may carry a frame that holds one.
+        """
+        result = self.store.query(
+            self.query,
+            default_graph=self.params.default_graph_uri or None,
+            named_graphs=self.params.named_graph_uri or None,
+        )
+        sink: Any = self.spool
+        error: KgError | None = None
+        try:
+            if isinstance(result, ox.QueryTriples):
+                if not isinstance(self.fmt, ox.RdfFormat):
+                    self.fmt = ox.RdfFormat.TURTLE
+                ox.serialize(result, sink, format=self.fmt)
+            else:
+                if not isinstance(self.fmt, ox.QueryResultsFormat):
+                    self.fmt = ox.QueryResultsFormat.JSON
+                result.serialize(sink, format=self.fmt)
+        except TimeoutError:
+            error = QueryTimeoutError("the query ran out of time; add a LIMIT")
+        except OverflowError:
+            error = ResultTooLargeError(
+                f"the result is larger than {self.spool.cap} bytes "
+                "(KG_MAX_RESULT_BYTES); add a LIMIT or page with OFFSET"
+            )
+        except (RuntimeError, ValueError, SyntaxError) as exc:
+            error = QueryError(f"the query failed while running: {exc}")
+        except OSError as exc:
+            error = StoreError(f"the query failed while reading the store: {exc}")
+        del result
+        if error is not None:
+            raise error
+
+
+def _respond(spool: _Spool, fmt: Any) -> Response:
+    media = _MEDIA_TYPE[fmt]
+    headers = {"Vary": "Accept"}
+    if spool.size <= _SPOOL_MEMORY:
+        spool.file.seek(0)
+        body = spool.file.read()
+        spool.file.close()
+        return Response(body, media_type=media, headers=headers)
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            spool.file.seek(0)
+            while data := spool.file.read(_CHUNK):
+                yield data
+        finally:
+            spool.file.close()
+
+    headers["Content-Length"] = str(spool.size)
+    return StreamingResponse(chunks(), media_type=media, headers=headers)
 
 
 def _service_description(endpoint: str) -> Response:
@@ -235,6 +465,8 @@ def _service_description(endpoint: str) -> Response:
         "SPARQL_Results_TSV",
         "Turtle",
         "N-Triples",
+        "N-Quads",
+        "TriG",
         "RDF_XML",
         "JSON-LD",
     ):

@@ -17,6 +17,22 @@ class Store(Protocol):
     def put_graph(self, graph: str, triples: Graph) -> None:
         """Atomically replace the named graph with these triples."""
 
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graphs: Iterable[str] = (),
+        using_named_graphs: Iterable[str] = (),
+        base_iri: str | None = None,
+    ) -> None:
+        """Run a SPARQL Update on the named graphs (the union follows)."""
+
+    def has_graph(self, graph: str) -> bool:
+        """True when the named graph exists."""
+
+    def dump_graph(self, output: IO[bytes], graph: str | None, fmt: str) -> None:
+        """Serialise one named graph (None: the union default graph)."""
+
     def remove_graph(self, graph: str) -> bool:
         """Delete a named graph; False if it did not exist."""
 

@@ -24,6 +24,7 @@ from rdflib import Literal as RLiteral
 from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError, StoreLockedError
+from kg.store.guard import blank_same_length, check_sparql
 from kg.vocab import KG, PREFIXES
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,31 @@ def _retract(graph: str) -> str:
     )
 
 
+_REBUILD_UNION = (
+    "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o } ;\n"
+    "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+)
+
+
+def _with_using(sparql: str, using: list[str], named: list[str]) -> str:
+    """Add USING / USING NAMED before every WHERE (the protocol's dataset)."""
+    if not using and not named:
+        return sparql
+    blanked = blank_same_length(sparql)
+    if re.search(r"\b(USING|WITH)\b", blanked, re.I):
+        raise QueryError(
+            "using-graph-uri / using-named-graph-uri conflict with USING or WITH "
+            "in the update: give the dataset one way"
+        )
+    clause = "".join(f" USING <{g}>" for g in using)
+    clause += "".join(f" USING NAMED <{g}>" for g in named)
+    out, last = [], 0
+    for m in re.finditer(r"\bWHERE\b", blanked, re.I):
+        out += [sparql[last : m.start()], clause + " "]
+        last = m.start()
+    return "".join(out) + sparql[last:]
+
+
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert one rdflib term to its pyoxigraph equivalent."""
     if isinstance(term, RLiteral):
@@ -59,41 +85,6 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     return ox.NamedNode(str(term))
-
-
-# strings, IRIs and comments are blanked before looking for the SERVICE keyword
-_OPAQUE = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
-)
-_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.I)
-# after blanking IRIs, a prologue is only "PREFIX p:" and "BASE" words
-_UPDATE = re.compile(
-    r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s+)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.I,
-)
-
-
-def check_query(sparql: str) -> None:
-    """Refuse updates and SERVICE before the engine sees the query.
-
-    SERVICE would make Oxigraph fetch any URL on the caller's behalf (SSRF).
-
-    Raises:
-        QueryError: the text is an update or calls SERVICE.
-    """
-    bare = _OPAQUE.sub(" ", sparql)
-    if _UPDATE.match(bare):
-        raise QueryError(
-            "SPARQL Update is not allowed: queries are read-only "
-            "(send SELECT, ASK, CONSTRUCT or DESCRIBE)"
-        )
-    if _SERVICE.search(bare):
-        raise QueryError(
-            "SERVICE (federated query) is not allowed: the store never makes "
-            "network requests on a query's behalf"
-        )
 
 
 def rdf_format(fmt: str) -> ox.RdfFormat:
@@ -109,8 +100,15 @@ def rdf_format(fmt: str) -> ox.RdfFormat:
 class EmbeddedStore:
     """pyoxigraph on disk (or in memory when ``path`` is None)."""
 
-    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path | None,
+        *,
+        read_only: bool = False,
+        allow_hosts: Iterable[str] = (),
+    ) -> None:
         self.path = None if path is None else Path(path)
+        self.allow_hosts = tuple(allow_hosts)
         self.read_only = read_only
         try:
             if self.path is None:
@@ -170,6 +168,47 @@ class EmbeddedStore:
             raise StoreError(f"removing graph {graph} failed: {exc}") from exc
         return True
 
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graphs: Iterable[str] = (),
+        using_named_graphs: Iterable[str] = (),
+        base_iri: str | None = None,
+    ) -> None:
+        """Run a SPARQL 1.1 Update on the named graphs, then rebuild the union.
+
+        The default graph is the union of the article graphs, so it is rebuilt
+        in the same transaction; write into named graphs (``GRAPH <g> {...}``).
+        ``using_graphs`` / ``using_named_graphs`` are the protocol's
+        ``using-graph-uri`` / ``using-named-graph-uri``: they become ``USING``
+        / ``USING NAMED`` clauses of each operation that has a ``WHERE``.
+
+        Raises:
+            QueryError: the text is no update, is malformed, or would LOAD from
+                a host that is not allowed.
+        """
+        check_sparql(sparql, update=True, allow_hosts=self.allow_hosts)
+        text = _with_using(sparql, list(using_graphs), list(using_named_graphs))
+        try:
+            self._store.update(
+                text + " ;\n" + _REBUILD_UNION, prefixes=PREFIXES, base_iri=base_iri
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL update: {exc}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"the update failed: {exc}") from exc
+
+    def has_graph(self, graph: str) -> bool:
+        return bool(self._store.contains_named_graph(ox.NamedNode(graph)))
+
+    def dump_graph(self, output: IO[bytes], graph: str | None, fmt: str) -> None:
+        """Serialise one named graph (None: the default graph, i.e. the union)."""
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        self._store.dump(
+            output, format=rdf_format(fmt), from_graph=name, prefixes=PREFIXES
+        )
+
     def graphs(self) -> Iterator[str]:
         for g in self._store.named_graphs():
             yield str(g.value)
@@ -184,23 +223,49 @@ class EmbeddedStore:
     ) -> Any:
         """Run a SPARQL query; the default graph is the union of the article graphs.
 
+        ``default_graph`` / ``named_graphs`` are the protocol's dataset: when
+        either is given, the dataset is exactly those graphs (the default graph
+        is their set union; only the named ones are visible to GRAPH), and it
+        overrides FROM / FROM NAMED.
+
         Raises:
             QueryError: the query does not parse (message with line and column).
         """
-        check_query(sparql)
+        check_sparql(sparql, allow_hosts=self.allow_hosts)
+        # no local alias of self._store: a traceback frame holding it would keep
+        # the store (and its lock) alive after close()
+        dataset: ox.Store | None = None
         kwargs: dict[str, Any] = {"prefixes": PREFIXES}
-        if default_graph is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if default_graph is not None or named_graphs is not None:
+            defaults = list(default_graph or [])
+            named = [ox.NamedNode(g) for g in named_graphs or []]
+            if len(defaults) > 1:  # Oxigraph merges several as a bag: merge as a set
+                dataset = self._dataset(defaults, named)
+                kwargs["named_graphs"] = named
+            else:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in defaults]
+                kwargs["named_graphs"] = named
         try:
-            return self._store.query(sparql, **kwargs)
+            return (dataset or self._store).query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL query: {exc}") from exc
         except (RuntimeError, ValueError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
+
+    def _dataset(self, defaults: list[str], named: list[ox.NamedNode]) -> ox.Store:
+        """An in-memory dataset: the set union of ``defaults``, plus ``named``."""
+        tmp = ox.Store()
+        tmp.extend(
+            ox.Quad(q.subject, q.predicate, q.object)
+            for g in defaults
+            for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+        )
+        tmp.extend(
+            q for g in named for q in self._store.quads_for_pattern(None, None, None, g)
+        )
+        return tmp
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
         rf = rdf_format(fmt)
@@ -230,6 +295,8 @@ class EmbeddedStore:
             del self._store
 
 
-def open_store(location: str | Path, *, read_only: bool = False) -> EmbeddedStore:
+def open_store(
+    location: str | Path, *, read_only: bool = False, allow_hosts: Iterable[str] = ()
+) -> EmbeddedStore:
     """Open the store named by ``--store`` / ``KG_STORE`` (a directory)."""
-    return EmbeddedStore(location, read_only=read_only)
+    return EmbeddedStore(location, read_only=read_only, allow_hosts=allow_hosts)
