@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -101,10 +102,41 @@ _CHUNK = 64 * 1024
 _limiters: dict[int, anyio.CapacityLimiter] = {}
 
 
+class Running:
+    """Queries still running in worker threads, abandoned ones included.
+
+    pyoxigraph cannot interrupt a query: one whose client already got its 503
+    runs on until it ends. Counting those too bounds the CPU that runaway
+    queries can take; past the bound new queries get an immediate 503.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def enter(self, limit: int) -> bool:
+        with self._lock:
+            if self.count >= limit:
+                return False
+            self.count += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.count -= 1
+
+
+RUNNING = Running()
+
+
 class UnsupportedMediaError(InputError):
     """POST with a Content-Type the protocol does not define."""
 
     status = 415
+
+
+class ServerBusyError(QueryTimeoutError):
+    """Too many queries are still running."""
 
 
 class NotAcceptableError(KgError):
@@ -273,6 +305,11 @@ async def answer(request: Request, params: SparqlRequest) -> Response:
     )
     fmt = negotiate(query, params.format, request.headers.get("accept", ""))
     deadline = time.monotonic() + settings.query_timeout_s
+    if not RUNNING.enter(2 * settings.query_workers):
+        raise ServerBusyError(
+            f"{RUNNING.count} queries are still running (some past their time limit, "
+            "which the engine cannot interrupt); try again shortly"
+        )
     job = _Job(store, query, params, fmt, deadline, settings.max_result_bytes)
     with anyio.move_on_after(settings.query_timeout_s) as scope:
         spool = await anyio.to_thread.run_sync(
@@ -363,17 +400,32 @@ class _Job:
         cap: int,
     ) -> None:
         self.store, self.query, self.params, self.fmt = store, query, params, fmt
-        self.spool = _Spool(deadline, cap)
+        self.spool = _Spool(deadline, cap)  # in memory until its first write
+        self._lock = threading.Lock()
+        self._started = self._dropped = False
 
     def abandon(self) -> None:
-        self.spool.abandoned = True  # the thread stops at its next write
+        """The client got its answer: stop at the next write, or never start."""
+        self.spool.abandoned = True
+        with self._lock:
+            self._dropped = True
+            if not self._started:  # still queued: free its place now
+                RUNNING.leave()
+                self.spool.file.close()
 
     def run(self) -> _Spool:
+        with self._lock:
+            if self._dropped:
+                self.spool.file.close()
+                return self.spool
+            self._started = True
         try:
             self._serialise()
         except BaseException:
             self.spool.file.close()
             raise
+        finally:
+            RUNNING.leave()
         if self.spool.abandoned:  # nobody waits for it any more
             self.spool.file.close()
         return self.spool
