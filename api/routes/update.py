@@ -155,30 +155,28 @@ def _writable(request: Request) -> str:
     return graph
 
 
-@router.put("/store", summary="Graph Store Protocol: replace a graph")
-async def store_put(request: Request) -> Response:
+async def _write_graph(request: Request, *, merge: bool) -> Response:
+    """PUT replaces the graph, POST adds to it; 201 when it is new, else 204."""
     graph = _writable(request)
     data = _parse_body(request, await request.body())
     store: Any = get_store(request)
     existed = store.has_graph(graph)
+    if merge and existed:
+        buf = io.BytesIO()
+        store.dump_graph(buf, graph, "ntriples")
+        data += Graph().parse(data=buf.getvalue().decode(), format="nt")
     await anyio.to_thread.run_sync(lambda: store.put_graph(graph, data))
     return Response(status_code=204 if existed else 201)
+
+
+@router.put("/store", summary="Graph Store Protocol: replace a graph")
+async def store_put(request: Request) -> Response:
+    return await _write_graph(request, merge=False)
 
 
 @router.post("/store", summary="Graph Store Protocol: add to a graph")
 async def store_post(request: Request) -> Response:
-    graph = _writable(request)
-    data = _parse_body(request, await request.body())
-    store: Any = get_store(request)
-    existed = store.has_graph(graph)
-    if existed:
-        old = Graph()
-        buf = io.BytesIO()
-        store.dump_graph(buf, graph, "ntriples")
-        old.parse(data=buf.getvalue().decode(), format="nt")
-        data += old
-    await anyio.to_thread.run_sync(lambda: store.put_graph(graph, data))
-    return Response(status_code=204 if existed else 201)
+    return await _write_graph(request, merge=True)
 
 
 @router.delete("/store", summary="Graph Store Protocol: delete a graph")
