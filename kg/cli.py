@@ -275,8 +275,9 @@ def serve(store: str | None, host: str | None, port: int | None) -> None:
     base = f"http://{host}:{port}"
     click.echo(
         f"Serving {Path(settings.store).resolve()}\n"
-        f"  SPARQL endpoint: {base}/sparql\n  Graph:           {base}/graph\n"
-        f"  Export:          {base}/export.ttl\n  API docs:        {base}/docs"
+        f"  SPARQL endpoint: {base}/sparql\n  Query page:      {base}/query\n"
+        f"  Graph:           {base}/graph\n  Export:          {base}/export.ttl\n"
+        f"  API docs:        {base}/docs"
     )
     # by import string: the kg library never imports the api package
     uvicorn.run(  # uvloop + httptools: a quarter more requests/s than asyncio + h11
