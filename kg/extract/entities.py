@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from kg.extract.gazetteer import TITLES, demonym_place
+from kg.extract.lexicon import SPEECH_VERBS
 from kg.extract.roles import ROLE_NOUNS
 from kg.resolve.evidence import (
     LOCATIVE_PREPS,
@@ -60,10 +61,7 @@ __all__ = [
     "is_junk_name",
 ]
 
-REPORTING_VERBS = frozenset(
-    """say tell add explain state claim insist warn note announce declare write
-    ask reply argue confirm deny admit suggest report told""".split()
-)
+REPORTING_VERBS = SPEECH_VERBS  # kept as a name: a speaker's subject is a Person
 PRONOUNS = frozenset(
     """i me my mine we us our ours you your yours he him his she her hers it its
     they them their theirs who whom whose which that this these those what

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-REPORTING_VERBS = frozenset(
+# verbs of speaking: their subject is a speaker (a person or a body that talks)
+SPEECH_VERBS = frozenset(
     """say tell add explain state claim insist warn note announce declare write
-    ask reply argue confirm deny admit suggest report told allege estimate
-    predict acknowledge believe think""".split()
+    ask reply argue confirm deny admit suggest report told""".split()
+)
+# verbs whose complement is a claim attributed to the subject
+REPORTING_VERBS = SPEECH_VERBS | frozenset(
+    "allege estimate predict acknowledge believe think".split()
 )
 CATENATIVE = frozenset(
     "begin start continue keep stop try attempt hope want plan seek intend aim "

@@ -79,7 +79,6 @@ def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
     for tok in tokens:
         if tok.dep_ == "appos" and tok.head.pos_ in ("NOUN", "PROPN"):
             head = tok.head
-            # the name is the subject: "Trek 's president , Dick Burke" → Burke is
             if tok.ent_type_ in _PLACES and head.ent_type_ in _PLACES:
                 # "Hillsborough , North Carolina": a place in a larger one
                 yield Nominal(
@@ -89,21 +88,17 @@ def find_nominals(tokens: list[Token]) -> Iterator[Nominal]:
                     tok,
                     arg1_exclude=_subtree(tok),
                 )
-            elif tok.pos_ == "PROPN" and head.pos_ == "NOUN":
-                yield Nominal(
-                    "appos",
-                    copula(tok, tensed=False),
-                    tok,
-                    head,
-                    arg2_exclude=_subtree(tok),
-                )
             else:
+                # the name is the subject: "Trek 's president , Dick Burke"
+                name_first = tok.pos_ == "PROPN" and head.pos_ == "NOUN"
+                subj, obj = (tok, head) if name_first else (head, tok)
                 yield Nominal(
                     "appos",
-                    copula(head, tensed=False),
-                    head,
-                    tok,
-                    arg1_exclude=_subtree(tok),
+                    copula(subj, tensed=False),
+                    subj,
+                    obj,
+                    arg1_exclude=frozenset() if name_first else _subtree(tok),
+                    arg2_exclude=_subtree(tok) if name_first else frozenset(),
                 )
         elif tok.dep_ == "poss" and (
             tok.pos_ in ("NOUN", "PROPN") or tok.lower_ in _POSS_PRONOUNS
