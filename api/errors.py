@@ -26,24 +26,30 @@ def error_body(
     }
 
 
-async def kg_error_handler(request: Request, exc: Exception) -> JSONResponse:
+def error_response(exc: Exception, where: str = "") -> JSONResponse:
+    """A KgError, or Starlette's HTTPException, as the JSON error response."""
+    if isinstance(exc, StarletteHTTPException):
+        return JSONResponse(
+            error_body(str(exc.detail), exc.status_code),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
     status = getattr(exc, "status", 500)
     if status >= 500:
-        log.error("%s %s failed: %s", request.method, request.url.path, exc)
+        log.error("%s failed: %s", where or "request", exc)
     headers = {"WWW-Authenticate": 'Bearer realm="kg"'} if status == 401 else None
     return JSONResponse(
         error_body(str(exc), status), status_code=status, headers=headers
     )
 
 
+async def kg_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(exc, f"{request.method} {request.url.path}")
+
+
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Starlette's own errors (404, 405 with Allow, ...) in the same JSON shape."""
-    assert isinstance(exc, StarletteHTTPException)
-    return JSONResponse(
-        error_body(str(exc.detail), exc.status_code),
-        status_code=exc.status_code,
-        headers=exc.headers,
-    )
+    return error_response(exc)
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -60,4 +66,9 @@ def install_error_handler(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
 
 
-__all__ = ["error_body", "install_error_handler", "kg_error_handler"]
+__all__ = [
+    "error_body",
+    "error_response",
+    "install_error_handler",
+    "kg_error_handler",
+]

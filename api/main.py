@@ -43,7 +43,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         if store is not None:
             yield
             return
-        app.state.store = open_store(settings.store, allow_hosts=settings.allow_hosts)
+        app.state.store = open_store(  # several processes: each reads, none writes
+            settings.store,
+            read_only=settings.workers > 1,
+            allow_hosts=settings.allow_hosts,
+        )
         try:
             yield
         finally:
@@ -57,10 +61,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from vendored swagger-ui: no CDN
         redoc_url=None,
+        # no OpenTelemetry: its per-request check costs a fifth of a cheap query
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.store = store
     install_error_handler(app)
+    app.add_middleware(sparql.SparqlFastPath)  # inside CORS, added after it
     if settings.cors_origins:  # off by default
         app.add_middleware(
             CORSMiddleware,

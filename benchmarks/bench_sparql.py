@@ -337,7 +337,10 @@ def start_kg(store_dir: Path, logdir: Path, workers: int | None) -> Server:
         "--port",
         str(port),
     ]
-    note = "1 process (kg serve default)"
+    note = (
+        f"kg serve default: granian, one process per core ({os.cpu_count()}), "
+        "store read-only in each"
+    )
     if workers is not None:
         if kg_supports_workers():
             cmd += ["--workers", str(workers)]
@@ -411,7 +414,7 @@ def _system_busy_s() -> float:
 
 
 def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds of a process and its live children (uvicorn workers)."""
+    """CPU seconds of a process and its live children (server workers)."""
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

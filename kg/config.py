@@ -55,6 +55,8 @@ class Settings:
         default_factory=lambda: int(_env("MAX_RESULT_BYTES", str(512 * 1024 * 1024)))
     )
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "8")))
+    # server processes; above 1 each opens the store read-only (kg serve --workers)
+    workers: int = field(default_factory=lambda: int(_env("WORKERS", "1")))
 
     def __post_init__(self) -> None:
         # tolerate lists from callers (Settings(cors_origins=[...]))

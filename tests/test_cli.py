@@ -141,39 +141,52 @@ def test_console_script_runs(tmp_path: Path) -> None:
     assert r.returncode == 0 and "ingest" in r.stdout
 
 
-@pytest.mark.slow
-def test_kg_serve_answers_sparql_over_http(tmp_path: Path) -> None:
-    """The real `kg serve` process: prints its URLs and answers /sparql and /graph."""
+def _start_serve(store: str, *args: str) -> tuple[subprocess.Popen[str], str]:
+    """`kg serve` as a user starts it, on a free port; waits until it answers."""
     import time
-    import urllib.parse
     import urllib.request
 
     from .conftest import free_port
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("kg")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--store", store, "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/sparql", timeout=2).close()
+            return proc, base
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise AssertionError(proc.communicate()[0]) from None
+            time.sleep(0.2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_kg_serve_answers_sparql_over_http(tmp_path: Path, workers: str) -> None:
+    """The real `kg serve` (granian, 1 or 2 processes): prints its URLs, answers
+    /sparql (cheap and heavy queries, errors) and /graph; while it serves, an
+    ingest into its store is refused with a clear message."""
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
 
     store = str(tmp_path / "s")
     assert (
         CliRunner().invoke(main, ["ingest", "--store", store, str(SEED_TXT)]).exit_code
         == 0
     )
-    port = free_port()
-    exe = Path(sys.executable).with_name("kg")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--store", store, "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc, base = _start_serve(store, "--workers", workers)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/sparql", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
         q = urllib.parse.quote("SELECT ?l WHERE { ?e a schema:Person ; rdfs:label ?l }")
         req = urllib.request.Request(
             f"{base}/sparql?query={q}", headers={"Accept": "text/csv"}
@@ -181,10 +194,34 @@ def test_kg_serve_answers_sparql_over_http(tmp_path: Path) -> None:
         with urllib.request.urlopen(req, timeout=10) as resp:
             body = resp.read().decode()
         assert "Cecile Bossy" in body
+        cheap = urllib.parse.quote('SELECT ?e WHERE { ?e rdfs:label "Cecile Bossy" }')
+        with urllib.request.urlopen(f"{base}/sparql?query={cheap}", timeout=10) as r:
+            rows = json.load(r)["results"]["bindings"]
+        assert [b["e"]["value"] for b in rows] == [
+            "https://kg.example/id/person/cecile-bossy"
+        ]
+        bad = urllib.parse.quote("SELECT ?e WHERE { ?e ?p }")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{base}/sparql?query={bad}", timeout=10)
+        assert err.value.code == 400 and "1:" in json.load(err.value)["error"]
         with urllib.request.urlopen(f"{base}/graph", timeout=10) as resp:
             assert resp.status == 200 and "vis-network" in resp.read().decode()
+        locked = CliRunner().invoke(main, ["ingest", "--store", store, str(SEED_TXT)])
+        assert locked.exit_code == 1 and "kg serve" in locked.output
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=10)
-    assert f"SPARQL endpoint: http://127.0.0.1:{port}/sparql" in out
-    assert f"Graph:           http://127.0.0.1:{port}/graph" in out
+        out, _ = proc.communicate(timeout=15)
+    assert f"SPARQL endpoint: {base}/sparql" in out
+    assert f"Graph:           {base}/graph" in out
+    assert ("read-only" in out) == (workers == "2")
+
+
+def test_kg_serve_refuses_writes_with_several_workers(tmp_path: Path) -> None:
+    """Several processes read; a write token needs the single writer."""
+    r = CliRunner().invoke(
+        main,
+        ["serve", "--store", str(tmp_path / "s"), "--workers", "2"],
+        env={"KG_WRITE_TOKEN": "secret"},
+    )
+    assert r.exit_code == 1 and "--workers 1" in r.output
+    assert "secret" not in r.output

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
@@ -82,6 +83,66 @@ def test_a_heavy_query_does_not_delay_a_trivial_one(server: str) -> None:
     assert sorted(took)[len(took) // 2] < 0.1, took
 
 
+CHEAP = [  # (query, runs on the event loop?)
+    ('SELECT ?e WHERE { ?e <https://kg.example/rel/p> "v7" } LIMIT 5', True),
+    ("SELECT * { ?s ?p ?o } LIMIT 10 OFFSET 20", True),
+    ('ASK { ?e <https://kg.example/rel/p> "v7" }', True),
+    ("SELECT ?p WHERE { <https://kg.example/id/e3> ?p ?o }", True),  # 1 match
+    ('SELECT ?e WHERE { ?e <https://kg.example/rel/p> "v7" }', False),  # 600 rows
+    ("SELECT * { ?s ?p ?o } LIMIT 5000", False),
+    ("SELECT ?s { ?s ?p ?s } LIMIT 5", False),  # a repeat filters: unbounded scan
+    ("SELECT DISTINCT ?p { ?s ?p ?o } LIMIT 5", False),
+    ("SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 5", False),
+]
+
+
+@pytest.mark.parametrize("query,cheap", CHEAP)
+def test_bounded_queries_run_inline_with_the_same_answers(
+    server: str, big_store: EmbeddedStore, query: str, cheap: bool
+) -> None:
+    """Only queries whose rows are bounded skip the worker threads; either way
+    the answer is the engine's own."""
+    assert big_store.is_cheap(query) is cheap
+    r = httpx.get(f"{server}/sparql", params={"query": query}, timeout=30)
+    assert r.status_code == 200, r.text
+    direct = big_store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+    assert r.json() == json.loads(direct)
+
+
+def test_a_dataset_or_a_write_changes_what_counts_as_cheap() -> None:
+    store = _store(100)
+    q = 'SELECT ?e WHERE { ?e <https://kg.example/rel/p> "v7" }'
+    assert store.is_cheap(q)  # 2 rows
+    assert not store.is_cheap(q, default_graph=["https://kg.example/graph/big"])
+    g = Graph()
+    p = URIRef("https://kg.example/rel/p")
+    for i in range(400):
+        g.add((URIRef(f"https://kg.example/id/n{i}"), p, Literal("v7")))
+    store.put_graph("https://kg.example/graph/more", g)
+    assert not store.is_cheap(q)  # 402 rows now: the cached answer is gone
+
+
+def test_a_heavy_query_does_not_delay_a_cheap_lookup(server: str) -> None:
+    lookup = 'SELECT ?e WHERE { ?e <https://kg.example/rel/p> "v7" } LIMIT 3'
+    took: list[float] = []
+
+    def heavy() -> None:
+        with httpx.Client(timeout=30) as c:
+            c.get(f"{server}/sparql", params={"query": HEAVY})
+
+    thread = threading.Thread(target=heavy)
+    thread.start()
+    time.sleep(0.3)
+    with httpx.Client(timeout=10) as c:
+        for _ in range(6):
+            t0 = time.perf_counter()
+            r = c.get(f"{server}/sparql", params={"query": lookup})
+            took.append(time.perf_counter() - t0)
+            assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 3
+    thread.join(30)
+    assert sorted(took)[len(took) // 2] < 0.1, took
+
+
 def test_timeout_is_a_503_with_a_message_not_a_truncated_200(server: str) -> None:
     with httpx.Client(timeout=30) as c:
         t0 = time.perf_counter()
@@ -103,6 +164,10 @@ def test_result_size_cap_is_a_413(big_store: EmbeddedStore) -> None:
             f"{live.url}/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 3"}
         )
         assert small.status_code == 200
+        inline = "SELECT * { ?s ?p ?o } LIMIT 200"  # bounded, so run inline: capped too
+        assert big_store.is_cheap(inline)
+        r = httpx.get(f"{live.url}/sparql", params={"query": inline})
+        assert r.status_code == 413, r.text
 
 
 def test_large_results_stream_whole(big_store: EmbeddedStore) -> None:
@@ -220,6 +285,13 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any]]] = [
         {
             "content": ("SELECT * { ?s ?p ?o } #" + "x" * 70_000).encode(),
             "headers": {"Content-Type": "application/sparql-query"},
+        },
+    ),
+    (
+        "malformed multipart form",
+        {
+            "content": b"--xyz\r\nContent-Disposition: form-data; name=query",
+            "headers": {"Content-Type": "multipart/form-data; boundary=xyz"},
         },
     ),
     ("deeply nested", {"params": {"query": "SELECT * " + "{" * 5000 + "}" * 5000}}),

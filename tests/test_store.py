@@ -21,6 +21,8 @@ from kg.store.embedded import EmbeddedStore
 from .conftest import SEEDS
 
 WIKINEWS = SEEDS / "wikinews-demo.jsonl"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+KG_EVENT = "https://kg.example/ontology#Event"
 
 
 def _count(store: Any, sparql: str) -> int:
@@ -171,3 +173,51 @@ def _per_article(store: Any) -> dict[str, int]:
     q = """SELECT ?id (COUNT(?st) AS ?n) WHERE { GRAPH ?g {
              ?a schema:identifier ?id . OPTIONAL { ?st a kg:Statement } } } GROUP BY ?id"""
     return {r["id"].value: int(r["n"].value) for r in store.query(q)}
+
+
+@pytest.mark.parametrize(
+    "query,terms,limit",
+    [
+        (
+            'PREFIX ex: <http://x/>\nSELECT ?e WHERE { ?e ex:name "A"@en . }',
+            (None, "http://x/name", "A"),
+            None,
+        ),
+        ("select * { ?s a kg:Event } offset 3 limit 7", (None, RDF_TYPE, KG_EVENT), 7),
+        ("ASK { <http://x/a> ?p ?o }", ("http://x/a", None, None), None),
+        (
+            'SELECT ?s ?o { ?s <http://x/p> "1"^^<http://x/int> } LIMIT 2',
+            (None, "http://x/p", "1"),
+            2,
+        ),
+    ],
+)
+def test_single_pattern_queries_are_recognised(
+    query: str, terms: tuple[str | None, ...], limit: int | None
+) -> None:
+    from kg.store.shape import single_pattern
+    from kg.vocab import PREFIXES
+
+    pattern = single_pattern(query, PREFIXES)
+    assert pattern is not None and pattern.terms == terms and pattern.limit == limit
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s { ?s ?p ?o . ?o ?q ?r }",  # a join
+        "SELECT ?s { ?s nope:x ?o }",  # unknown prefix: the engine reports it
+        "SELECT ?s { ?s ?p ?o } # comment",
+        "SELECT ?s FROM <http://x/g> { ?s ?p ?o }",
+        "SELECT ?s { ?s ?p ?o FILTER(?o > 1) }",
+        'SELECT ?s { "lit" ?p ?o }',
+        "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+        "CONSTRUCT WHERE { ?s ?p ?o }",
+        'SELECT ?s { ?s ?p "esc\\"aped" }',
+    ],
+)
+def test_other_shapes_are_not_single_patterns(query: str) -> None:
+    from kg.store.shape import single_pattern
+    from kg.vocab import PREFIXES
+
+    assert single_pattern(query, PREFIXES) is None

@@ -48,6 +48,15 @@ class Store(Protocol):
     ) -> Any:
         """Run a read-only SPARQL query; the default graph is the union of graphs."""
 
+    def is_cheap(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> bool:
+        """True when the query is known to be cheap (bounded) before it runs."""
+
     def dump(self, output: IO[bytes], fmt: str) -> None:
         """Serialise the whole store (graphs merged unless the format keeps them)."""
 

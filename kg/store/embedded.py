@@ -12,9 +12,11 @@ transactions, which oxrdflib's ``commit()`` does not.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,9 +27,11 @@ from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError, StoreLockedError
 from kg.store.guard import blank_same_length, check_sparql
+from kg.store.shape import Pattern, single_pattern
 from kg.vocab import KG, PREFIXES
 
 log = logging.getLogger(__name__)
+CHEAP_ROWS = 256  # rows a query may return and still run on the server's loop
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -74,6 +78,11 @@ def _with_using(sparql: str, using: list[str], named: list[str]) -> str:
     return "".join(out) + sparql[last:]
 
 
+@functools.lru_cache(maxsize=256)
+def _single_pattern(sparql: str) -> Pattern | None:
+    return single_pattern(sparql, PREFIXES)
+
+
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert one rdflib term to its pyoxigraph equivalent."""
     if isinstance(term, RLiteral):
@@ -110,6 +119,9 @@ class EmbeddedStore:
         self.path = None if path is None else Path(path)
         self.allow_hosts = tuple(allow_hosts)
         self.read_only = read_only
+        # query text -> is_cheap() answer; only this object writes, and each
+        # write starts a new cache once it has committed
+        self._cheap: dict[str, bool] = {}
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -158,6 +170,8 @@ class EmbeddedStore:
             )
         except OSError as exc:
             raise StoreError(f"writing graph {graph} failed: {exc}") from exc
+        finally:
+            self._cheap = {}  # after the commit: answers cached before it are gone
 
     def remove_graph(self, graph: str) -> bool:
         if not self._store.contains_named_graph(ox.NamedNode(graph)):
@@ -166,6 +180,8 @@ class EmbeddedStore:
             self._store.update(_retract(graph).rstrip(" ;\n"))
         except OSError as exc:
             raise StoreError(f"removing graph {graph} failed: {exc}") from exc
+        finally:
+            self._cheap = {}
         return True
 
     def update(
@@ -198,6 +214,8 @@ class EmbeddedStore:
             raise QueryError(f"malformed SPARQL update: {exc}") from exc
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"the update failed: {exc}") from exc
+        finally:
+            self._cheap = {}
 
     def has_graph(self, graph: str) -> bool:
         return bool(self._store.contains_named_graph(ox.NamedNode(graph)))
@@ -253,6 +271,45 @@ class EmbeddedStore:
             raise QueryError(f"the query failed: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"query failed: {exc}") from exc
+
+    def is_cheap(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> bool:
+        """True when the query's cost is bounded and small before it runs.
+
+        One triple pattern over the union graph (see :mod:`kg.store.shape`)
+        whose rows are bounded by ``CHEAP_ROWS``: by its LIMIT and OFFSET, or
+        by probing the index for at most that many matches. Such a query costs
+        about as much as a dictionary lookup; the server runs it without a
+        worker thread.
+        """
+        if default_graph is not None or named_graphs is not None:
+            return False
+        known = self._cheap.get(sparql)
+        if known is None:
+            cache = self._cheap  # a write meanwhile replaces it: stale, dropped
+            known = cache[sparql] = self._bounded(sparql)
+            if len(cache) > 4096:  # a dict keeps order: forget the oldest
+                cache.pop(next(iter(cache)), None)
+        return known
+
+    def _bounded(self, sparql: str) -> bool:
+        pattern = _single_pattern(sparql)
+        if pattern is None:
+            return False
+        if pattern.ask:
+            return True
+        if pattern.limit is not None and pattern.limit + pattern.offset <= CHEAP_ROWS:
+            return True
+        subject, predicate, obj = pattern.nodes
+        matches = self._store.quads_for_pattern(
+            subject, predicate, obj, ox.DefaultGraph()
+        )
+        return sum(1 for _ in islice(matches, CHEAP_ROWS + 1)) <= CHEAP_ROWS
 
     def _dataset(self, defaults: list[str], named: list[ox.NamedNode]) -> ox.Store:
         """An in-memory dataset: the set union of ``defaults``, plus ``named``."""

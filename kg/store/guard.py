@@ -9,6 +9,7 @@ texts are refused before parsing, so a hostile query cannot exhaust the parser.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import urlparse
@@ -81,6 +82,18 @@ def check_sparql(
     update: bool = False,
     allow_hosts: Iterable[str] = (),
     max_bytes: int | None = None,
+) -> None:
+    """Refuse what must never reach the engine (see :func:`_check`).
+
+    Texts that passed are remembered (the last 256), so a repeated query is
+    checked once.
+    """
+    _check(sparql, update, tuple(allow_hosts), max_bytes)
+
+
+@functools.lru_cache(maxsize=256)  # only passes are cached: a refusal raises
+def _check(
+    sparql: str, update: bool, allow_hosts: tuple[str, ...], max_bytes: int | None
 ) -> None:
     """Refuse what must never reach the engine.
 
