@@ -4,7 +4,8 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_sparql.py [--articles N] [--data DIR] [--out FILE]
-        [--duration S] [--warmup S] [--threads T] [--connections C] [--workers N]
+        [--duration S] [--warmup S] [--rounds R] [--threads T] [--connections C]
+        [--workers N]
 
 What it does:
 
@@ -23,8 +24,9 @@ What it does:
    store: the engine floor both servers share.
 3. Starts ``kg serve`` and ``oxigraph serve`` on free 127.0.0.1 ports, waits until they
    answer, checks that both return the same rows for each query, then runs
-   ``wrk --latency`` (one warm-up run, then the measured run) with the URL-encoded GET query
-   and ``Accept: application/sparql-results+json`` against each, one server at a time.
+   ``wrk --latency`` (one warm-up run, then ``--rounds`` measured runs, the two servers
+   alternating, one at a time; each figure is the median of the rounds) with the URL-encoded
+   GET query and ``Accept: application/sparql-results+json``.
    Both servers are stopped at the end (by their process id).
 4. Prints a Markdown table (req/s, p50, p99, kg/oxigraph ratios, row check, CPU used by the
    server, wrk and everything else during each run) and writes it to ``--out`` if given;
@@ -472,6 +474,22 @@ def run_wrk(url: str, args: argparse.Namespace, duration: float, pid: int) -> Wr
     )
 
 
+def median_result(runs: list[WrkResult]) -> WrkResult:
+    """Each figure's median over the rounds; counts of requests and errors summed."""
+    med = statistics.median
+    return WrkResult(
+        med(r.rps for r in runs),
+        med(r.p50 for r in runs),
+        med(r.p99 for r in runs),
+        sum(r.requests for r in runs),
+        sum(r.non2xx for r in runs),
+        sum(r.errors for r in runs),
+        med(r.server_cores for r in runs),
+        med(r.wrk_cores for r in runs),
+        med(r.other_cores for r in runs),
+    )
+
+
 # --------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------
@@ -519,7 +537,9 @@ def render(
         f"- wrk: `{wrk_version}`: `wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration:g}s --latency --timeout 10s -H 'Accept: {ACCEPT}' "
         "'http://127.0.0.1:PORT/PATH?query=<url-encoded>'` after a "
-        f"{args.warmup:g} s warm-up run with the same parameters; one server at a time",
+        f"{args.warmup:g} s warm-up run with the same parameters, then {args.rounds} "
+        "measured runs per server, the servers alternating (one at a time); each "
+        "figure is the median of those runs",
         "- engine ms: median of pyoxigraph `query()` + JSON `serialize()` in-process on the "
         "same store (no HTTP): the floor both servers share",
         "",
@@ -589,6 +609,12 @@ def main() -> None:
     ap.add_argument(
         "--warmup", type=float, default=2.0, help="wrk warm-up seconds per run"
     )
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measured runs per server and query (alternating); medians reported",
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument(
@@ -631,25 +657,27 @@ def main() -> None:
             )
         results = []
         for name, q in queries:
-            pair = []
-            for s in servers:
-                url = s.url(q)
-                if args.warmup > 0:
-                    run_wrk(url, args, args.warmup, s.proc.pid)
-                # Requests in flight when wrk exits are abandoned by the client but still run
-                # to their end on the server (kg counts them against its busy bound): let them
-                # drain, so the measured run starts from an idle server.
-                time.sleep(1.0)
-                r = run_wrk(url, args, args.duration, s.proc.pid)
-                print(
-                    f"[wrk] {s.name} / {name}: {r.rps:,.0f} req/s, p50 {r.p50:.2f} ms, "
-                    f"p99 {r.p99:.2f} ms ({r.requests} requests, {r.non2xx} non-2xx, "
-                    f"{r.errors} socket errors; CPU cores: server {r.server_cores:.2f}, "
-                    f"wrk {r.wrk_cores:.2f}, other {r.other_cores:.2f})",
-                    file=sys.stderr,
-                )
-                pair.append(r)
-            results.append(tuple(pair))
+            runs: list[list[WrkResult]] = [[] for _ in servers]
+            for rnd in range(args.rounds):  # servers alternate within each round
+                for i, s in enumerate(servers):
+                    url = s.url(q)
+                    if args.warmup > 0 and rnd == 0:
+                        run_wrk(url, args, args.warmup, s.proc.pid)
+                    # Requests in flight when wrk exits are abandoned by the client but
+                    # still run to their end on the server (kg counts them against its
+                    # busy bound): let them drain, so each run starts from an idle server.
+                    time.sleep(1.0)
+                    r = run_wrk(url, args, args.duration, s.proc.pid)
+                    print(
+                        f"[wrk] {s.name} / {name} (round {rnd + 1}): {r.rps:,.0f} req/s, "
+                        f"p50 {r.p50:.2f} ms, p99 {r.p99:.2f} ms ({r.requests} requests, "
+                        f"{r.non2xx} non-2xx, {r.errors} socket errors; CPU cores: "
+                        f"server {r.server_cores:.2f}, wrk {r.wrk_cores:.2f}, "
+                        f"other {r.other_cores:.2f})",
+                        file=sys.stderr,
+                    )
+                    runs[i].append(r)
+            results.append(tuple(median_result(rs) for rs in runs))
     finally:
         for s in servers:
             s.stop()

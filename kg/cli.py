@@ -314,6 +314,7 @@ def serve(
             port=port,
             interface=Interfaces.ASGI,
             workers=workers,
+            runtime_threads=2,  # I/O threads per process: a lower p99 under load
             loop=Loops.uvloop,
             log_level=LogLevels.warning,
         ).serve()
