@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -182,3 +184,31 @@ def shot(page: Any, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def start_kg_serve(
+    store: str, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    """`kg serve` as a user starts it, on a free port; waits until it answers."""
+    import urllib.request
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("kg")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--store", store, "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=None if env is None else {**os.environ, **env},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/sparql", timeout=2).close()
+            return proc, base
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise AssertionError(proc.communicate()[0]) from None
+            time.sleep(0.2)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, start_kg_serve
 
 SEED_TXT = SEEDS / "000_88f24646cda69346.txt"
 
@@ -141,34 +141,6 @@ def test_console_script_runs(tmp_path: Path) -> None:
     assert r.returncode == 0 and "ingest" in r.stdout
 
 
-def _start_serve(store: str, *args: str) -> tuple[subprocess.Popen[str], str]:
-    """`kg serve` as a user starts it, on a free port; waits until it answers."""
-    import time
-    import urllib.request
-
-    from .conftest import free_port
-
-    port = free_port()
-    exe = Path(sys.executable).with_name("kg")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--store", store, "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/sparql", timeout=2).close()
-            return proc, base
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise AssertionError(proc.communicate()[0]) from None
-            time.sleep(0.2)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_kg_serve_answers_sparql_over_http(tmp_path: Path, workers: str) -> None:
@@ -185,7 +157,7 @@ def test_kg_serve_answers_sparql_over_http(tmp_path: Path, workers: str) -> None
         CliRunner().invoke(main, ["ingest", "--store", store, str(SEED_TXT)]).exit_code
         == 0
     )
-    proc, base = _start_serve(store, "--workers", workers)
+    proc, base = start_kg_serve(store, "--workers", workers)
     try:
         q = urllib.parse.quote("SELECT ?l WHERE { ?e a schema:Person ; rdfs:label ?l }")
         req = urllib.request.Request(

@@ -3,11 +3,13 @@ manifest (data-sparql11/protocol/manifest.ttl; each test names its case), then t
 Graph Store Protocol (``/store``), write authorisation, the service description, CORS
 and SPARQLWrapper as a real client.
 
-Every server is uvicorn on a free port over its own in-memory copy of
-``tests/data/sample.trig`` (two article graphs, 81 triples each, 156 in their union):
+Every server runs on a free port over its own copy of ``tests/data/sample.trig``
+(two article graphs, 81 triples each, 156 in their union):
 
-    ro    no write token: queries; every write is refused with 403
-    rw    write token TOKEN: /update and /store writes (each test writes its own graph)
+    ro    `kg serve` itself (granian, 2 read-only processes) on a disk copy, no write
+          token: queries; every write is refused with 403
+    rw    write token TOKEN: /update and /store writes (each test writes its own graph);
+          uvicorn in a thread over an in-memory copy, as is
     cors  cors_origins=["https://example.org"]
 """
 
@@ -32,7 +34,7 @@ from rdflib.namespace import RDF, RDFS
 from api.main import create_app
 from kg.config import Settings
 from kg.store import EmbeddedStore
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, start_kg_serve
 
 DATA = Path(__file__).parent / "data"
 TOKEN = "protocol-test-token"
@@ -104,12 +106,17 @@ class Server:
     http: httpx.Client
 
 
+def sample_store_graphs() -> list[Graph]:
+    """The two article graphs of sample.trig."""
+    dataset = parse_dataset((DATA / "sample.trig").read_bytes(), "trig")
+    return [g for g in dataset.graphs() if len(g)]
+
+
 def sample_store() -> EmbeddedStore:
     """A fresh in-memory store holding the two article graphs of sample.trig."""
     store = EmbeddedStore(None)
-    for graph in parse_dataset((DATA / "sample.trig").read_bytes(), "trig").graphs():
-        if len(graph):
-            store.put_graph(str(graph.identifier), graph)
+    for graph in sample_store_graphs():
+        store.put_graph(str(graph.identifier), graph)
     return store
 
 
@@ -136,9 +143,26 @@ def serve(**kwargs: Any) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def ro() -> Iterator[Server]:
-    """No write token configured: reads only."""
-    yield from serve()
+def ro(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """No write token: reads only. The production server itself: ``kg serve``
+    (granian, two processes, each with the store read-only) on a disk copy."""
+    folder = tmp_path_factory.mktemp("ro") / "store"
+    disk = EmbeddedStore(folder)
+    for graph in sample_store_graphs():
+        disk.put_graph(str(graph.identifier), graph)
+    disk.close()
+    proc, url = start_kg_serve(
+        str(folder), "--workers", "2", env={"KG_WRITE_TOKEN": "", "KG_CORS_ORIGINS": ""}
+    )
+    store = sample_store()
+    try:
+        with httpx.Client(base_url=url, timeout=20) as http:
+            del http.headers["accept"]  # no Accept unless a test sends one
+            yield Server(url, store, http)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+        store.close()
 
 
 @pytest.fixture(scope="module")
