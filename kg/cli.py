@@ -86,6 +86,12 @@ def main(verbose: bool) -> None:
 @click.option("--source", help="Publisher for .txt / stdin input.")
 @click.option("--url", help="URL for .txt / stdin input.")
 @click.option("--id", "article_id", help="Article id for stdin input.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that parse and extract (default: all cores).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @handle_errors
@@ -97,14 +103,18 @@ def ingest(
     source: str | None,
     url: str | None,
     article_id: str | None,
+    workers: int | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
     """Ingest news files and folders (.txt, .jsonl/.json, .html, or - for stdin).
 
     Each article becomes its own named graph; unchanged articles are skipped,
-    changed ones replaced. Exit status 2 when some input was skipped.
+    changed ones replaced. Exit status 2 when some input was skipped, 130 when
+    interrupted (run the same command again to resume).
     """
+    from kg.ingest.news import count_articles
+    from kg.pipeline import BATCH, default_workers
     from kg.pipeline import ingest as run_ingest
     from kg.ui import IngestProgress, print_summary
 
@@ -116,20 +126,36 @@ def ingest(
         "url": url,
         "id": article_id,
     }
+    total = count_articles(paths)
+    if workers is None:  # a few articles do not pay for starting processes
+        workers = 1 if total is not None and total <= BATCH else default_workers()
     st = _open(store)
     try:
         with IngestProgress(
-            enabled=not quiet and not as_json and sys.stderr.isatty()
+            enabled=not quiet and not as_json and sys.stderr.isatty(), total=total
         ) as prog:
             report = run_ingest(
-                paths, st, settings, defaults=defaults, on_article=prog.update
+                paths,
+                st,
+                settings,
+                defaults=defaults,
+                on_article=prog.update,
+                workers=workers,
             )
     finally:
         st.close()
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
-    else:
+    elif not quiet or report.skipped:
         print_summary(report, settings.store)
+    if report.interrupted:
+        click.echo(
+            f"interrupted after {report.articles_ingested} articles; each stored "
+            "article is whole. Run the same command again to resume (stored "
+            "articles are skipped).",
+            err=True,
+        )
+        sys.exit(130)
     if report.skipped:
         sys.exit(2)
 

@@ -1,24 +1,41 @@
-"""Runs the stages: read, parse, extract/resolve, build RDF, commit per article."""
+"""Runs the stages: read, parse, extract/resolve, build RDF, commit per article.
+
+The parent process reads the input (streaming), skips unchanged articles by
+content hash and commits each article's graph in its own transaction. Parsing,
+extraction and building the RDF run in ``workers`` processes (one spaCy model
+each), a few batches ahead at most, so memory stays flat whatever the corpus
+size. Results come back in input order as N-Triples bytes, so the graph is the
+same for any number of workers.
+
+Ctrl-C stops after the article being committed; nothing is half-written, and
+running the same command again skips what is stored and does the rest.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing import get_context
+from typing import Any
 
 from kg.config import Settings
 from kg.extract.article import extract_article
 from kg.extract.nlp import load_nlp
-from kg.graph.build import build_graph, content_hash
+from kg.graph.build import build_graph, content_hash, to_ntriples
 from kg.graph.iris import Minter
 from kg.ingest.news import Skipped, read_articles
 from kg.store.base import Store
 from kg.types import Article
 
 log = logging.getLogger(__name__)
-BATCH = 16
+BATCH = 16  # articles per task: one nlp.pipe call in a worker
+AHEAD = 2  # tasks in flight per worker: enough to keep them busy, bounded memory
 
 
 @dataclass
@@ -32,6 +49,10 @@ class IngestReport:
     entities: int = 0
     relations: int = 0
     quotes: int = 0
+    words: int = 0
+    quads: int = 0
+    workers: int = 1
+    interrupted: bool = False
     skipped: list[Skipped] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -40,12 +61,108 @@ class IngestReport:
         return d
 
 
-def _batches(
-    items: Iterable[Article | Skipped], size: int
-) -> Iterator[list[Article | Skipped]]:
+@dataclass
+class Built:
+    """One article after the worker: its graph as N-Triples, or why it failed."""
+
+    article: Article
+    graph: str
+    digest: str
+    ntriples: bytes = b""
+    counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # sentences, entities, ...
+    error: str | None = None
+
+
+Todo = tuple[Article, str, str]  # article, graph IRI, content hash
+
+
+def default_workers() -> int:
+    """All cores (``os.process_cpu_count`` where available)."""
+    count = getattr(os, "process_cpu_count", os.cpu_count)()
+    return max(1, count or 1)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch
+
+
+# -- the worker side ----------------------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(model: str, base_iri: str, ignore_sigint: bool) -> None:
+    """Load the model once per process; Ctrl-C is the parent's to handle."""
+    if ignore_sigint:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STATE.update(nlp=load_nlp(model), minter=Minter(base_iri))
+
+
+def build_batch(todo: list[Todo]) -> list[Built]:
+    """Parse, extract and build one batch (in a worker, or in-process)."""
+    nlp, minter = _STATE["nlp"], _STATE["minter"]
+    out = []
+    for (article, graph, digest), doc in zip(
+        todo, nlp.pipe(a.text for a, _, _ in todo), strict=True
+    ):
+        try:
+            ex = extract_article(doc, article)
+            data = to_ntriples(build_graph(ex, minter=minter, digest=digest))
+        except Exception as exc:  # one bad article must not stop the run
+            log.exception("extraction failed for %s", article.origin)
+            out.append(
+                Built(article, graph, digest, error=f"extraction failed: {exc!r}")
+            )
+            continue
+        counts = (
+            len(ex.sentences),
+            len(ex.entities),
+            len(ex.relations),
+            len(ex.quotes),
+        )
+        out.append(Built(article, graph, digest, data, counts))
+    return out
+
+
+class _Builders:
+    """``workers`` processes (or this one) turning batches into built articles."""
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self.workers = workers
+        args = (settings.spacy_model, settings.base_iri)
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            self.pool = ProcessPoolExecutor(
+                workers,
+                mp_context=get_context("spawn"),  # no inherited store handles
+                initializer=_init_worker,
+                initargs=(*args, True),
+            )
+        else:
+            _init_worker(*args, False)
+
+    def run(self, batches: Iterator[list[Todo]]) -> Iterator[list[Built]]:
+        """Built batches in input order, at most ``AHEAD`` per worker in flight."""
+        if self.pool is None:
+            for todo in batches:
+                yield build_batch(todo)
+            return
+        pending: deque[Future[list[Built]]] = deque()
+        for todo in batches:
+            pending.append(self.pool.submit(build_batch, todo))
+            if len(pending) >= AHEAD * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+# -- the parent side ----------------------------------------------------------------
 
 
 def ingest(
@@ -55,56 +172,71 @@ def ingest(
     *,
     defaults: Mapping[str, str | None] | None = None,
     on_article: Callable[[Article | Skipped, IngestReport], None] | None = None,
+    workers: int = 1,
 ) -> IngestReport:
     """Ingest news files into the store, one transaction per article.
 
     Unchanged articles (same content hash) are skipped; a changed article
     replaces its named graph. Bad files are recorded in ``report.skipped``.
+    ``workers`` processes parse and extract (1: this process). On Ctrl-C the
+    report comes back with ``interrupted`` set; every stored article is whole.
 
     Example:
         >>> ingest(["seeds/"], open_store("kg-data"), Settings())  # doctest: +SKIP
     """
-    report = IngestReport()
+    report = IngestReport(workers=workers)
     minter = Minter(settings.base_iri)
-    nlp = load_nlp(settings.spacy_model)
-    for batch in _batches(read_articles(paths, defaults=defaults), BATCH):
-        todo: list[tuple[Article, str, str]] = []
-        for item in batch:
-            if isinstance(item, Skipped):
-                report.skipped.append(item)
-                log.warning("skipped %s: %s", item.source, item.reason)
-                if on_article:
-                    on_article(item, report)
-                continue
-            report.articles_read += 1
-            graph = str(minter.article_graph(item.id))
-            digest = content_hash(item, settings.spacy_model)
-            if store.article_hash(graph) == digest:
-                report.articles_unchanged += 1
-                if on_article:
-                    on_article(item, report)
-            else:
-                todo.append((item, graph, digest))
-        docs = nlp.pipe(a.text for a, _, _ in todo)
-        for (article, graph, digest), doc in zip(todo, docs, strict=True):
-            try:
-                ex = extract_article(doc, article)
-                rdf = build_graph(ex, minter=minter, digest=digest)
-            except Exception as exc:  # one bad article must not stop the run
-                log.exception("extraction failed for %s", article.origin)
-                report.skipped.append(
-                    Skipped(article.origin or article.id, f"extraction failed: {exc!r}")
-                )
-                continue
-            store.put_graph(graph, rdf)
-            report.articles_ingested += 1
-            report.sentences += len(ex.sentences)
-            report.entities += len(ex.entities)
-            report.relations += len(ex.relations)
-            report.quotes += len(ex.quotes)
-            if on_article:
-                on_article(article, report)
+
+    def notify(item: Article | Skipped) -> None:
+        if on_article:
+            on_article(item, report)
+
+    def todo_batches() -> Iterator[list[Todo]]:
+        for batch in _batches(read_articles(paths, defaults=defaults), BATCH):
+            todo: list[Todo] = []
+            for item in batch:
+                if isinstance(item, Skipped):
+                    report.skipped.append(item)
+                    log.warning("skipped %s: %s", item.source, item.reason)
+                    notify(item)
+                    continue
+                report.articles_read += 1
+                graph = str(minter.article_graph(item.id))
+                digest = content_hash(item, settings.spacy_model)
+                if store.article_hash(graph) == digest:
+                    report.articles_unchanged += 1
+                    notify(item)
+                else:
+                    todo.append((item, graph, digest))
+            if todo:
+                yield todo
+
+    builders = _Builders(settings, workers)
+    try:
+        for built in builders.run(todo_batches()):
+            for b in built:
+                _commit(b, store, report)
+                notify(b.article)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        builders.close(cancel=True)
+    finally:
+        builders.close()
     return report
+
+
+def _commit(b: Built, store: Store, report: IngestReport) -> None:
+    if b.error is not None:
+        report.skipped.append(Skipped(b.article.origin or b.article.id, b.error))
+        return
+    report.quads += store.put_ntriples(b.graph, b.ntriples)
+    report.articles_ingested += 1
+    report.words += len(b.article.text.split())
+    s, e, r, q = b.counts
+    report.sentences += s
+    report.entities += e
+    report.relations += r
+    report.quotes += q
 
 
 def remove_article(article_id: str, store: Store, settings: Settings) -> bool:

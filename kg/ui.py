@@ -14,6 +14,7 @@ from rich.progress import (
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 
@@ -30,17 +31,21 @@ _GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIP
 
 
 class IngestProgress:
-    """A progress line on a terminal: articles done, words/s, the current file."""
+    """A progress bar on a terminal: articles done of total, articles/s, words/s,
+    elapsed time and ETA, and the current file."""
 
-    def __init__(self, *, enabled: bool) -> None:
+    def __init__(self, *, enabled: bool, total: int | None = None) -> None:
         self.enabled = enabled
+        self.total = total
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]ingest"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[words]} words/s"),
+            TextColumn("{task.fields[rate]} articles/s · {task.fields[words]} words/s"),
             TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             TextColumn("{task.description}"),
             console=Console(stderr=True),
             transient=True,
@@ -51,7 +56,9 @@ class IngestProgress:
     def __enter__(self) -> IngestProgress:
         if self.enabled:
             self._progress.start()
-            self._task = self._progress.add_task("", total=None, words=0)
+            self._task = self._progress.add_task(
+                "", total=self.total, words=0, rate="0.0"
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -64,12 +71,13 @@ class IngestProgress:
         if isinstance(item, Article):
             self._words += len(item.text.split())
         task = self._progress.tasks[0]
-        rate = int(self._words / task.elapsed) if task.elapsed else 0
+        elapsed = task.elapsed or 0.0
         self._progress.update(
             self._task,
             advance=1,
-            words=rate,
-            description=str(getattr(item, "origin", None) or item.source)[-50:],
+            words=int(self._words / elapsed) if elapsed else 0,
+            rate=f"{task.completed / elapsed:.1f}" if elapsed else "0.0",
+            description=str(getattr(item, "origin", None) or item.source)[-40:],
         )
 
 

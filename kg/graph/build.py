@@ -12,8 +12,10 @@ import hashlib
 import json
 from datetime import date
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from kg.graph.iris import Minter
 from kg.types import Article, Entity, Extraction
@@ -38,6 +40,29 @@ def content_hash(article: Article, model: str) -> str:
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert one rdflib term to its pyoxigraph equivalent."""
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def to_ntriples(graph: Graph) -> bytes:
+    """The graph as N-Triples (pyoxigraph's serialiser: fast, and cheap to send
+    from a worker process and parse again in the store)."""
+    triples = (
+        ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    )
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _date(value: str | None) -> Literal | None:

@@ -86,6 +86,28 @@ def read_articles(
             yield Skipped(str(item), f"cannot read: {exc}")
 
 
+def count_articles(paths: Iterable[str | os.PathLike[str]]) -> int | None:
+    """How many articles the input holds, cheaply (for a progress bar's ETA).
+
+    Lines of JSON Lines files, one per text or HTML file; None for stdin.
+    """
+    total = 0
+    for item in iter_files(paths):
+        if isinstance(item, Skipped):
+            continue
+        if str(item) == "-":
+            return None
+        if item.suffix.lower() == ".jsonl":
+            try:
+                with item.open("rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+            except OSError:
+                continue
+        else:
+            total += 1
+    return total
+
+
 def _read_one(
     path: Path, defaults: dict[str, str | None]
 ) -> Iterator[Article | Skipped]:
@@ -105,6 +127,9 @@ def _read_one(
         meta = {**_clean(defaults), **_sidecar(path)}
         meta.setdefault("id", path.stem)
         yield from _from_text(path.read_text(encoding="utf-8"), str(path), meta)
+    elif suffix == ".jsonl":  # streamed: never the whole file in memory
+        with path.open(encoding="utf-8") as lines:
+            yield from _from_json_lines(lines, str(path))
     elif suffix in JSON_SUFFIXES:
         text = path.read_text(encoding="utf-8")
         stripped = text.lstrip()
@@ -184,7 +209,7 @@ def _article(art_id: str, text: str, meta: Mapping[str, Any], origin: str) -> Ar
     )
 
 
-def _from_json_lines(lines: list[str], source: str) -> Iterator[Article | Skipped]:
+def _from_json_lines(lines: Iterable[str], source: str) -> Iterator[Article | Skipped]:
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue

@@ -17,6 +17,9 @@ class Store(Protocol):
     def put_graph(self, graph: str, triples: Graph) -> None:
         """Atomically replace the named graph with these triples."""
 
+    def put_ntriples(self, graph: str, data: bytes) -> int:
+        """Atomically replace the named graph with N-Triples; quads written."""
+
     def update(
         self,
         sparql: str,

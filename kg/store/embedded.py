@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
-from rdflib import Literal as RLiteral
-from rdflib.term import Node
+from rdflib import Graph
 
 from kg.errors import QueryError, StoreError, StoreLockedError
+from kg.graph.build import to_ntriples
 from kg.store.guard import blank_same_length, check_sparql
 from kg.store.shape import Pattern, single_pattern
 from kg.vocab import KG, PREFIXES
@@ -83,19 +82,6 @@ def _single_pattern(sparql: str) -> Pattern | None:
     return single_pattern(sparql, PREFIXES)
 
 
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert one rdflib term to its pyoxigraph equivalent."""
-    if isinstance(term, RLiteral):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return ox.NamedNode(str(term))
-
-
 def rdf_format(fmt: str) -> ox.RdfFormat:
     try:
         return FORMATS[fmt]
@@ -149,25 +135,34 @@ class EmbeddedStore:
 
     def put_graph(self, graph: str, triples: Graph) -> None:
         """Replace the named graph in one transaction: whole article or nothing."""
+        self.put_ntriples(graph, to_ntriples(triples))
+
+    def put_ntriples(self, graph: str, data: bytes) -> int:
+        """Replace the named graph with these N-Triples in one transaction.
+
+        Returns:
+            How many quads were written (the graph's, plus their union copies).
+        """
         g = ox.NamedNode(graph)
-        named = [
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)  # type: ignore[arg-type]
-            for s, p, o in triples
-        ]
+        try:
+            named = [
+                ox.Quad(t.subject, t.predicate, t.object, g)
+                for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+            ]
+        except SyntaxError as exc:
+            raise StoreError(f"graph {graph}: invalid N-Triples: {exc}") from exc
         try:
             if not self._store.contains_named_graph(g):
                 union = [ox.Quad(q.subject, q.predicate, q.object) for q in named]
                 self._store.extend(named + union)  # one transaction
-                return
-            body = ox.serialize(
-                (q.triple for q in named), format=ox.RdfFormat.N_TRIPLES
-            )
-            text = body.decode() if body else ""
+                return 2 * len(named)
+            text = data.decode()
             # one SPARQL update is one transaction: never half-replaced
             self._store.update(
                 _retract(graph)
                 + f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}}\n{text}}}"
             )
+            return 2 * len(named)
         except OSError as exc:
             raise StoreError(f"writing graph {graph} failed: {exc}") from exc
         finally:
