@@ -10,7 +10,8 @@ Example:
 
 from __future__ import annotations
 
-import html
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,15 +22,15 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.deps import StoreDep
 from api.errors import install_error_handler
-from api.routes import export, graph, query_page, sparql, update
-from kg.analytics import count_items
+from api.routes import export, graph, pages, query_page, sparql, update
+from kg.analytics.explore import cached_actor_graph
 from kg.config import Settings
 from kg.store import Store, open_store
 from kg.viz import VIS_LIB
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
@@ -48,6 +49,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             read_only=settings.workers > 1,
             allow_hosts=settings.allow_hosts,
         )
+        threading.Thread(
+            target=_warm, args=(app.state.store, settings), daemon=True
+        ).start()
         try:
             yield
         finally:
@@ -80,20 +84,22 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(query_page.router)
     app.include_router(graph.router)
     app.include_router(export.router)
+    app.include_router(pages.router)
     # vis-network from pyvis's own package: the graph page never needs a CDN
     app.mount("/vislib", StaticFiles(directory=VIS_LIB), name="vislib")
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
-    app.add_api_route(
-        "/",
-        index,
-        methods=["GET"],
-        response_class=HTMLResponse,
-        summary="Index page with counts and links",
-        tags=["pages"],
-    )
     return app
+
+
+def _warm(store: Store, settings: Settings) -> None:
+    """Build the actor graph and the default view before the first visitor asks."""
+    try:
+        cached_actor_graph(store)
+        graph.warm(store, settings.graph_max_nodes)
+    except Exception as exc:  # the store closed meanwhile; the page builds it later
+        log.info("actor graph warm-up stopped: %s", exc)
 
 
 def docs() -> HTMLResponse:
@@ -111,44 +117,3 @@ def app_from_env() -> FastAPI:
     """The app with Settings from the environment (``KG_*``): uvicorn's factory,
     as ``kg serve`` runs it (``uvicorn api.main:app_from_env --factory``)."""
     return create_app(Settings())
-
-
-def index(store: StoreDep) -> HTMLResponse:
-    """Links to the graph, the SPARQL endpoint, the docs and the exports; counts."""
-    counts = count_items(store)
-    items = "".join(
-        f'<li><span class="n" id="count-{k}">{v}</span> {k}</li>'
-        for k, v in counts.items()
-    )
-    exports = " · ".join(f'<a href="/export.{e}">.{e}</a>' for e in export.EXPORTS)
-    return HTMLResponse(
-        _INDEX.format(
-            counts=items, exports=exports, title=html.escape("kg: news knowledge graph")
-        )
-    )
-
-
-_INDEX = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<link rel="icon" href="data:,">
-<style>
- body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 46em;
-        margin: 2em auto;
-        color: #1f2d3d; line-height: 1.5; padding: 0 1em; }}
- h1 {{ color: #1f3b57; }} a {{ color: #2e86ab; }}
- ul.counts {{ list-style: none; padding: 0; display: flex; gap: 2em; }}
- ul.counts .n {{ font-size: 1.8em; font-weight: 600; display: block; color: #1f3b57; }}
-</style></head>
-<body><h1>{title}</h1>
-<ul class="counts">{counts}</ul>
-<ul>
- <li><a href="/graph">Actor graph</a>: who acts on whom, with the sentence
-     behind each arrow</li>
- <li><a href="/sparql">SPARQL endpoint</a> (GET <code>?query=</code>, POST form or
-     <code>application/sparql-query</code>; without a query: a service description)</li>
- <li><a href="/graph/summary">Graph summary</a>
-     (JSON: size and best-connected actors)</li>
- <li><a href="/docs">API documentation</a></li>
- <li>Export the whole graph: {exports}</li>
-</ul></body></html>
-"""

@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -93,11 +95,22 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 _STATE: dict[str, Any] = {}
 
 
-def _init_worker(model: str, base_iri: str, ignore_sigint: bool) -> None:
+def _init_worker(
+    model: str, base_iri: str, ignore_sigint: bool, parent: int | None = None
+) -> None:
     """Load the model once per process; Ctrl-C is the parent's to handle."""
     if ignore_sigint:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _STATE.update(nlp=load_nlp(model), minter=Minter(base_iri))
+
+
+def _exit_with(parent: int) -> None:
+    """A worker whose parent was killed (kill -9 skips every clean-up) exits too."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def build_batch(todo: list[Todo]) -> list[Built]:
@@ -138,7 +151,7 @@ class _Builders:
                 workers,
                 mp_context=get_context("spawn"),  # no inherited store handles
                 initializer=_init_worker,
-                initargs=(*args, True),
+                initargs=(*args, True, os.getpid()),
             )
         else:
             _init_worker(*args, False)
@@ -214,8 +227,8 @@ def ingest(
     builders = _Builders(settings, workers)
     try:
         for built in builders.run(todo_batches()):
+            _commit(built, store, report)  # one transaction for the new ones
             for b in built:
-                _commit(b, store, report)
                 notify(b.article)
     except KeyboardInterrupt:
         report.interrupted = True
@@ -225,18 +238,20 @@ def ingest(
     return report
 
 
-def _commit(b: Built, store: Store, report: IngestReport) -> None:
-    if b.error is not None:
-        report.skipped.append(Skipped(b.article.origin or b.article.id, b.error))
-        return
-    report.quads += store.put_ntriples(b.graph, b.ntriples)
-    report.articles_ingested += 1
-    report.words += len(b.article.text.split())
-    s, e, r, q = b.counts
-    report.sentences += s
-    report.entities += e
-    report.relations += r
-    report.quotes += q
+def _commit(built: list[Built], store: Store, report: IngestReport) -> None:
+    good = [b for b in built if b.error is None]
+    for b in built:
+        if b.error is not None:
+            report.skipped.append(Skipped(b.article.origin or b.article.id, b.error))
+    report.quads += store.put_batch([(b.graph, b.ntriples) for b in good])
+    for b in good:
+        report.articles_ingested += 1
+        report.words += len(b.article.text.split())
+        s, e, r, q = b.counts
+        report.sentences += s
+        report.entities += e
+        report.relations += r
+        report.quotes += q
 
 
 def remove_article(article_id: str, store: Store, settings: Settings) -> bool:

@@ -102,10 +102,27 @@ def assert_error(response: Any, status: int, *fragments: str) -> dict[str, Any]:
 
 
 def page_data(html: str, name: str) -> list[dict[str, Any]]:
-    """The nodes or edges embedded in the graph page."""
-    match = re.search(rf"var {name}Data = (.*?);\n", html)
-    assert match, f"no {name}Data in the page"
-    return json.loads(match.group(1))
+    """The nodes or edges embedded in the graph page (its ``kg-view`` JSON)."""
+    match = re.search(
+        r'<script type="application/json" id="kg-view">(.*?)</script>', html, re.S
+    )
+    assert match, "no kg-view data in the page"
+    view = json.loads(match.group(1))  # rows: see kg/viz/view.py compact()
+    nodes = [
+        dict(zip(view["fields"]["node"], row, strict=True)) for row in view["nodes"]
+    ]
+    if name == "node":
+        return nodes
+    return [
+        {
+            "from": nodes[f]["id"],
+            "to": nodes[t]["id"],
+            "predicate": view["predicates"][p][0],
+            "label": view["predicates"][p][1],
+            "count": count,
+        }
+        for f, t, p, count, _, _ in view["edges"]
+    ]
 
 
 # -- SPARQL: result formats -------------------------------------------------------
@@ -410,8 +427,10 @@ def test_graph_page_is_offline_html_with_vis_globals(client: TestClient) -> None
     html = r.text
     assert not _CDN_TAG.search(html), _CDN_TAG.search(html)
     assert "cdnjs" not in html and "jsdelivr" not in html
-    for name in ("var nodes, edges, network", "new vis.Network", "/vislib/vis-9.1.2/"):
-        assert name in html
+    assert "/vislib/vis-9.1.2/" in html and "/static/explorer/graph.js" in html
+    js = client.get("/static/explorer/graph.js").text
+    for name in ("var nodes, edges, network", "new vis.Network", "afterDrawing"):
+        assert name in js
     nodes, edges = page_data(html, "node"), page_data(html, "edge")
     assert len(nodes) == 6 and len(edges) == 5
     assert {e["label"] for e in edges} == {
@@ -429,22 +448,27 @@ def test_graph_page_never_embeds_news_text_as_markup(client: TestClient) -> None
     html = client.get("/graph").text
     for raw in ("<script>alert", '<a href="javascript', "<a href='x'>", "<b>warns"):
         assert raw not in html
-    edge = next(e for e in page_data(html, "edge") if e["label"] == "criticise")
-    assert (
-        "<script>alert('x')</script>" in edge["evidence"][0]["sentence"]
-    )  # kept as text
-    assert "innerHTML" not in html
+    js = client.get("/static/explorer/graph.js").text
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js
 
 
-def test_graph_edges_carry_sentence_and_article(client: TestClient) -> None:
+def test_edge_evidence_carries_sentence_and_article(client: TestClient) -> None:
     edges = page_data(client.get("/graph").text, "edge")
     expel = next(e for e in edges if e["label"] == "expel")
-    assert expel["evidence"][0]["sentence"].startswith("French police expelled")
-    assert expel["evidence"][0]["article"] == "Police clear migrant camp in Calais"
-    assert (expel["source_label"], expel["target_label"]) == (
-        "French police",
-        "migrants",
+    r = client.get(
+        "/api/edge",
+        params={"s": expel["from"], "p": expel["predicate"], "o": expel["to"]},
     )
+    assert r.status_code == 200, r.text
+    first = r.json()[0]
+    assert first["sentence"].startswith("French police expelled")
+    assert first["article"]["title"] == "Police clear migrant camp in Calais"
+    hostile = next(e for e in edges if e["label"] == "criticise")
+    sentence = client.get(
+        "/api/edge",
+        params={"s": hostile["from"], "p": hostile["predicate"], "o": hostile["to"]},
+    ).json()[0]["sentence"]
+    assert "<script>alert('x')</script>" in sentence  # kept as text, as data
 
 
 @pytest.mark.parametrize(
@@ -463,17 +487,6 @@ def test_graph_edges_carry_sentence_and_article(client: TestClient) -> None:
                 "Calais eviction",
             },
         ),
-        (
-            9,
-            {
-                "Médecins du Monde",
-                "French police",
-                "Cecile Bossy",
-                "migrants",
-                "AFP",
-                "Calais eviction",
-            },
-        ),  # clamped to 3
     ],
 )
 def test_neighbourhood_view_draws_actors_within_hops(
@@ -492,6 +505,10 @@ def test_neighbourhood_of_an_actor_without_relations_is_that_actor(
     assert [n["label"] for n in page_data(r.text, "node")] == ["Calais"]
 
 
+def test_neighbourhood_radius_outside_1_to_3_is_refused(client: TestClient) -> None:
+    assert_error(client.get("/graph", params={"entity": MDM, "hops": 9}), 400, "hops")
+
+
 def test_neighbourhood_rejects_a_non_iri(client: TestClient) -> None:
     assert_error(client.get("/graph", params={"entity": "x> } DROP ALL"}), 400, "IRI")
 
@@ -503,9 +520,11 @@ def test_graph_page_caps_nodes_and_says_how_many_are_hidden(
     html = TestClient(app).get("/graph").text
     nodes = page_data(html, "node")
     assert len(nodes) == 3
-    assert "3 less-connected actors hidden" in html
-    degrees = sorted((n["degree"] for n in nodes), reverse=True)
-    assert degrees[-1] >= 1
+    assert "3 less central actors hidden" in html
+    every = TestClient(app).get("/graph/summary", params={"limit": 6}).json()["top"]
+    degree = {t["iri"]: t["degree"] for t in every}
+    kept = sorted((degree[n["id"]] for n in nodes), reverse=True)
+    assert kept == sorted(degree.values(), reverse=True)[:3]  # the best connected
 
 
 def test_graph_layout_is_stable_between_requests(client: TestClient) -> None:
@@ -513,12 +532,8 @@ def test_graph_layout_is_stable_between_requests(client: TestClient) -> None:
     assert [(n["id"], n["x"], n["y"]) for n in first] == [
         (n["id"], n["x"], n["y"]) for n in second
     ]
-    assert (
-        json.loads(
-            re.search(r"var options = (.*?);\n", client.get("/graph").text).group(1)
-        )["physics"]["enabled"]
-        is False
-    )
+    js = client.get("/static/explorer/graph.js").text
+    assert "physics: {enabled: false}" in js
 
 
 def test_graph_summary_lists_the_best_connected_actors(client: TestClient) -> None:
@@ -697,21 +712,19 @@ def test_live_server_pages_and_exports(server: str) -> None:
         assert bad.status_code == 400 and set(bad.json()) == ERROR_KEYS
 
 
-def test_render_escapes_hostile_labels_and_titles() -> None:
+def test_view_json_escapes_hostile_labels_for_a_script_element() -> None:
     import networkx as nx
 
-    from kg.viz import render_html
+    from kg.viz.view import graph_view, script_json
 
-    evil = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
+    evil = "<img src=x onerror=alert(1)></script><script>alert(2)</script>&amp;"
     graph = nx.MultiDiGraph()
     graph.add_node("urn:a", label=evil, type="Person", iri="urn:a")
     graph.add_node("urn:b", label="B", type=evil, iri="urn:b")
-    graph.add_edge("urn:a", "urn:b", label=evil, sentence=evil, article=evil)
-    html = render_html(graph, title=evil, subtitle=evil)
-    assert "<img" not in html and "<script>alert" not in html
-    assert "</script><script>" not in html
-    assert "&lt;img src=x" in html  # the title, escaped for HTML
-    assert page_data(html, "node")[0]["label"] == evil  # intact as data
+    graph.add_edge("urn:a", "urn:b", label=evil, predicate="urn:p")
+    text = script_json(graph_view(graph, centrality={"urn:a": 1.0}))
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["nodes"][0]["label"] == evil  # intact as data
 
 
 def test_app_factory_reads_the_store_from_the_environment(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from api.main import create_app
@@ -114,22 +115,29 @@ def test_graph_page_draws_offline(server: tuple[str, str], browser_page: Any) ->
     assert_clean(browser_page)
 
 
-def test_hovering_an_edge_shows_its_sentence_and_article(
+def test_hovering_an_edge_names_it_and_clicking_shows_its_sentence(
     server: tuple[str, str], browser_page: Any
 ) -> None:
     name, url = server
     page = open_graph(browser_page, f"{url}/graph")
     edge_id = page.evaluate(CLEAREST_EDGE)
     edge = page.evaluate(
-        "(id) => { const e = edges.get(id); return {label: e.label, "
-        "evidence: e.evidence}; }",
+        "(id) => { const e = edges.get(id); return {name: e.name, from: e.from, "
+        "to: e.to, predicate: e.predicate}; }",
         edge_id,
     )
     tip = squash(hover_edge(page, edge_id))
-    assert squash(edge["evidence"][0]["sentence"]) in tip
-    assert squash(edge["label"]) in tip
-    assert squash(edge["evidence"][0]["article"]) in tip
-    shot(page, f"graph-{name}-edge-tooltip")
+    assert squash(edge["name"]) in tip and "click for the sentences" in tip
+    page.evaluate("(id) => kgOpenEdge(id)", edge_id)
+    page.wait_for_selector("#panel .evidence .sentence")
+    evidence = httpx.get(
+        f"{url}/api/edge",
+        params={"s": edge["from"], "p": edge["predicate"], "o": edge["to"]},
+    ).json()
+    panel = squash(page.inner_text("#panel"))
+    assert squash(evidence[0]["sentence"]) in panel
+    assert squash(evidence[0]["article"]["title"]) in panel
+    shot(page, f"graph-{name}-edge-panel")
     assert_clean(browser_page)
 
 
@@ -137,14 +145,16 @@ def test_hostile_news_text_is_shown_as_text(
     sample_server: str, browser_page: Any
 ) -> None:
     page = open_graph(browser_page, f"{sample_server}/graph")
-    edge_id = page.evaluate("edges.get({filter: (e) => e.label === 'criticise'})[0].id")
-    tip = hover_edge(page, edge_id)
-    assert "<script>alert('x')</script>" in tip  # literally, as text
-    assert "<a href='x'>evictions</a>" in tip
+    edge_id = page.evaluate("edges.get({filter: (e) => e.name === 'criticise'})[0].id")
+    page.evaluate("(id) => kgOpenEdge(id)", edge_id)
+    page.wait_for_selector("#panel .evidence .sentence")
+    panel = page.inner_text("#panel")
+    assert "<script>alert('x')</script>" in panel  # literally, as text
+    assert "<a href='x'>evictions</a>" in panel
     assert (
         page.evaluate(
-            "document.querySelectorAll('div.vis-tooltip a, div.vis-tooltip b, "
-            "div.vis-tooltip script').length"
+            "document.querySelectorAll('#panel-body script, #panel-body b, "
+            "#panel-body img, #panel-body a[href^=x]').length"
         )
         == 0
     )

@@ -1,17 +1,39 @@
 """Metrics of the actor graph: networkx in, plain dicts out.
 
+Centrality and communities are computed on the simple undirected view (one edge
+per related pair, weighted by how many statements relate it), seeded, so the same
+graph always gets the same answer.
+
 Example:
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph([("a", "b"), ("a", "c")])
     >>> degrees(g)["a"]
     2
+    >>> centrality(g, "degree")["a"]
+    1.0
+    >>> communities(nx.MultiDiGraph([("a", "b"), ("c", "d"), ("d", "e")]))["e"]
+    0
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections import Counter
 from typing import Any
 
 import networkx as nx
+
+from kg.errors import InputError, NotFoundError
+
+MEASURES: tuple[str, ...] = ("degree", "pagerank", "betweenness")
+PERIODS = {"year": 4, "month": 7, "day": 10}  # length of the ISO date prefix
+SEED = 7
+# betweenness costs about sources × (nodes + edges): past this budget (about half
+# a second) it is estimated from budget / (nodes + edges) sampled sources
+BETWEENNESS_WORK = 600_000
+_MIN_SOURCES = 16
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 def degrees(graph: nx.MultiDiGraph) -> dict[str, int]:
@@ -31,8 +53,96 @@ def out_degrees(graph: nx.MultiDiGraph) -> dict[str, int]:
 
 def betweenness(graph: nx.MultiDiGraph) -> dict[str, float]:
     """Betweenness centrality on the simple undirected view (who bridges groups)."""
-    simple = nx.Graph(graph.to_undirected(as_view=True))
-    return {str(n): float(v) for n, v in nx.betweenness_centrality(simple).items()}
+    return centrality(graph, "betweenness")
+
+
+def simple_graph(graph: nx.MultiDiGraph) -> nx.Graph:
+    """The undirected view with one edge per related pair, ``weight`` = statements."""
+    simple: nx.Graph = nx.Graph()
+    simple.add_nodes_from(graph)
+    for u, v in graph.edges():
+        if simple.has_edge(u, v):
+            simple[u][v]["weight"] += 1
+        else:
+            simple.add_edge(u, v, weight=1)
+    return simple
+
+
+def centrality(graph: nx.MultiDiGraph, measure: str = "degree") -> dict[str, float]:
+    """Each node's centrality on the simple undirected view.
+
+    ``degree``: share of the other nodes it is related to; ``pagerank``: weighted
+    by statements; ``betweenness``: exact up to :data:`BETWEENNESS_WORK`, beyond
+    it estimated from that many sampled sources (seeded, so stable).
+
+    Raises:
+        InputError: ``measure`` is not one of :data:`MEASURES`.
+    """
+    simple = simple_graph(graph)
+    if measure == "degree":
+        scores = nx.degree_centrality(simple)
+    elif measure == "pagerank":
+        scores = _pagerank(simple)
+    elif measure == "betweenness":
+        k = _sources(simple)
+        scores = nx.betweenness_centrality(simple, k=k, seed=SEED if k else None)
+    else:
+        raise InputError(
+            f"centrality: unknown measure {measure!r}; valid: {', '.join(MEASURES)}"
+        )
+    return {str(n): float(v) for n, v in scores.items()}
+
+
+def _sources(simple: nx.Graph) -> int | None:
+    """How many sources betweenness samples (None: all of them)."""
+    n = simple.number_of_nodes()
+    k = max(_MIN_SOURCES, BETWEENNESS_WORK // max(1, n + simple.number_of_edges()))
+    return None if k >= n else k
+
+
+def _pagerank(simple: nx.Graph) -> dict[Any, float]:
+    if not simple:
+        return {}
+    try:
+        return dict(nx.pagerank(simple, weight="weight"))
+    except ImportError:  # no scipy: networkx's own pure-Python power iteration
+        from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+        return dict(_pagerank_python(simple, weight="weight"))
+
+
+def communities(graph: nx.MultiDiGraph, seed: int = SEED) -> dict[str, int]:
+    """Louvain communities (seeded): node → community, 0 the largest.
+
+    Ties in size are ordered by their smallest node, so the numbering is stable.
+    """
+    parts = nx.community.louvain_communities(
+        simple_graph(graph), weight="weight", seed=seed
+    )
+    ordered = sorted(
+        (sorted(map(str, p)) for p in parts if p), key=lambda p: (-len(p), p[0])
+    )
+    return {node: i for i, part in enumerate(ordered) for node in part}
+
+
+def timeline(graph: nx.MultiDiGraph, *, by: str = "month") -> list[dict[str, Any]]:
+    """Statements per period of their edge ``date``, oldest first.
+
+    Each item: ``period`` ("2014", "2014-05" or "2014-05-28") and ``count``.
+    Edges without a date (or with a coarser one than ``by``) are not counted.
+
+    Raises:
+        InputError: ``by`` is not year, month or day.
+    """
+    if by not in PERIODS:
+        raise InputError(f"by: unknown period {by!r}; valid: {', '.join(PERIODS)}")
+    width = PERIODS[by]
+    counts: Counter[str] = Counter()
+    for _, _, date in graph.edges(data="date", default=""):
+        match = _DATE.match(str(date or ""))
+        if match and len(match.group()) >= width:
+            counts[match.group()[:width]] += 1
+    return [{"period": p, "count": n} for p, n in sorted(counts.items())]
 
 
 def top_nodes(graph: nx.MultiDiGraph, *, limit: int = 10) -> list[dict[str, Any]]:
@@ -72,3 +182,60 @@ def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
 
 def _label(graph: nx.MultiDiGraph, node: Any) -> str:
     return str(graph.nodes[node].get("label", node))
+
+
+def shortest_paths(
+    graph: nx.MultiDiGraph, a: str, b: str, *, limit: int = 5, max_length: int = 6
+) -> list[list[dict[str, Any]]]:
+    """Up to ``limit`` shortest simple paths from ``a`` to ``b``, shortest first.
+
+    Relations count in either direction; paths longer than ``max_length`` are
+    left out ([] when ``a`` and ``b`` are not connected, or are the same). Each
+    path is a list of steps: ``from``, ``to``, ``predicate`` (IRI), ``label``,
+    ``direction`` ("forward": ``from`` is the subject, else "backward") and
+    ``statements`` (IRIs). Of several relations between two actors a step
+    names the one with most statements (then best confidence, then label).
+
+    Raises:
+        NotFoundError: ``a`` or ``b`` is not a node of ``graph``.
+        InputError: ``limit`` or ``max_length`` is below 1.
+    """
+    for name, node in (("from", a), ("to", b)):
+        if node not in graph:
+            raise NotFoundError(f"{name}: no actor <{node}> in the graph")
+    for name, value in (("limit", limit), ("max_length", max_length)):
+        if value < 1:
+            raise InputError(f"{name}: expected 1 or more, got {value!r}")
+    if a == b:
+        return []
+    paths = nx.shortest_simple_paths(simple_graph(graph), a, b)
+    found = []
+    try:
+        for path in itertools.islice(paths, limit):
+            if len(path) - 1 > max_length:
+                break
+            found.append([_step(graph, u, v) for u, v in itertools.pairwise(path)])
+    except nx.NetworkXNoPath:
+        return []
+    return found
+
+
+def _step(graph: nx.MultiDiGraph, u: Any, v: Any) -> dict[str, Any]:
+    """The best-supported relation between ``u`` and ``v``, in either direction."""
+    groups: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
+    for direction, (x, y) in (("forward", (u, v)), ("backward", (v, u))):
+        for key, d in (graph.get_edge_data(x, y) or {}).items():
+            group = (str(d.get("predicate", "")), str(d.get("label", "")), direction)
+            groups.setdefault(group, []).append((str(key), d.get("confidence") or 0.0))
+    (predicate, label, direction), statements = min(
+        groups.items(),
+        key=lambda g: (-len(g[1]), -max(c for _, c in g[1]), g[0][1], g[0][2]),
+    )
+    return {
+        "from": str(u),
+        "to": str(v),
+        "predicate": predicate,
+        "label": label,
+        "direction": direction,
+        "statements": sorted(key for key, _ in statements),
+    }
