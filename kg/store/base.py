@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Protocol
 
 from rdflib import Graph
@@ -19,6 +19,9 @@ class Store(Protocol):
 
     def put_ntriples(self, graph: str, data: bytes) -> int:
         """Atomically replace the named graph with N-Triples; quads written."""
+
+    def put_batch(self, items: Sequence[tuple[str, bytes]]) -> int:
+        """Write several article graphs (N-Triples each), each whole or absent."""
 
     def update(
         self,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +30,7 @@ from kg.store.shape import Pattern, single_pattern
 from kg.vocab import KG, PREFIXES
 
 log = logging.getLogger(__name__)
+_IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
 CHEAP_ROWS = 256  # rows a query may return and still run on the server's loop
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -80,6 +81,14 @@ def _with_using(sparql: str, using: list[str], named: list[str]) -> str:
 @functools.lru_cache(maxsize=256)
 def _single_pattern(sparql: str) -> Pattern | None:
     return single_pattern(sparql, PREFIXES)
+
+
+def _check_ntriples(graph: str, data: bytes) -> None:
+    """The data must be N-Triples lines as pyoxigraph writes them."""
+    if not _IRI_OK.fullmatch(graph):
+        raise StoreError(f"not a graph IRI: {graph!r}")
+    if data and not data.endswith(b" .\n"):
+        raise StoreError(f"graph {graph}: the N-Triples do not end with ' .\\n'")
 
 
 def rdf_format(fmt: str) -> ox.RdfFormat:
@@ -143,30 +152,42 @@ class EmbeddedStore:
         Returns:
             How many quads were written (the graph's, plus their union copies).
         """
-        g = ox.NamedNode(graph)
+        return self.put_batch([(graph, data)])
+
+    def put_batch(self, items: Sequence[tuple[str, bytes]]) -> int:
+        """Write several article graphs (N-Triples each); quads written.
+
+        The new graphs go in one transaction (pyoxigraph parses the N-Quads in
+        Rust: no Python object per triple); a graph that exists already is
+        replaced in a transaction of its own. Either way each article is whole
+        or absent, whatever happens.
+        """
+        fresh: list[bytes] = []
+        written = 0
         try:
-            named = [
-                ox.Quad(t.subject, t.predicate, t.object, g)
-                for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-            ]
+            for graph, data in items:
+                _check_ntriples(graph, data)
+                written += 2 * data.count(b"\n")
+                if self._store.contains_named_graph(ox.NamedNode(graph)):
+                    self._replace(graph, data)
+                else:  # each line twice: in the article's graph, and in the union
+                    fresh += [data.replace(b" .\n", f" <{graph}> .\n".encode()), data]
+            if fresh:
+                self._store.load(b"".join(fresh), format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
-            raise StoreError(f"graph {graph}: invalid N-Triples: {exc}") from exc
-        try:
-            if not self._store.contains_named_graph(g):
-                union = [ox.Quad(q.subject, q.predicate, q.object) for q in named]
-                self._store.extend(named + union)  # one transaction
-                return 2 * len(named)
-            text = data.decode()
-            # one SPARQL update is one transaction: never half-replaced
-            self._store.update(
-                _retract(graph)
-                + f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}}\n{text}}}"
-            )
-            return 2 * len(named)
+            raise StoreError(f"invalid N-Triples for the store: {exc}") from exc
         except OSError as exc:
-            raise StoreError(f"writing graph {graph} failed: {exc}") from exc
+            raise StoreError(f"writing {len(items)} graph(s) failed: {exc}") from exc
         finally:
             self._cheap = {}  # after the commit: answers cached before it are gone
+        return written
+
+    def _replace(self, graph: str, data: bytes) -> None:
+        """One SPARQL update, so one transaction: never half-replaced."""
+        text = data.decode()
+        self._store.update(
+            _retract(graph) + f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}}\n{text}}}"
+        )
 
     def remove_graph(self, graph: str) -> bool:
         if not self._store.contains_named_graph(ox.NamedNode(graph)):
