@@ -2,8 +2,9 @@
 
 The page never leaves the host: vis-network comes from ``vis_js_url`` /
 ``vis_css_url`` (the API serves pyvis's own copy) or, when they are None, is
-inlined from pyvis's package. Positions are computed here (spring layout, fixed
-seed) and physics is off, so the first picture is fast and stable between reloads.
+inlined from pyvis's package. Positions are computed server-side
+(:func:`kg.viz.layout.layout`, fixed seed) and physics is off, so the first picture
+is fast and stable between reloads.
 
 News text is untrusted. It only reaches the page as JSON inside a ``<script>``
 (``<``, ``>`` and ``&`` escaped) and is put into the DOM with ``textContent``;
@@ -33,6 +34,10 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
+# moved to kg.viz.layout; re-exported so ``from kg.viz.render import layout`` works
+from kg.viz.layout import _component_layout as _component_layout
+from kg.viz.layout import layout as layout
+
 log = logging.getLogger(__name__)
 
 VIS_LIB = Path(pyvis.__file__).parent / "templates" / "lib"
@@ -49,8 +54,6 @@ TYPE_COLOURS: dict[str, str] = {
     "Thing": "#9e9e9e",
 }
 _MAX_EVIDENCE = 5
-_ASPECT = 1.7  # width / height of the drawing area on a typical screen
-_MIN_EDGE = 110.0  # px: short enough to pack, long enough for an edge label
 
 
 def limit_nodes(
@@ -73,57 +76,6 @@ def limit_nodes(
             break
         chosen.setdefault(node)
     return graph.subgraph(chosen).copy(), n - len(chosen)
-
-
-def layout(graph: nx.MultiDiGraph, *, seed: int = 7) -> dict[Any, tuple[float, float]]:
-    """Pixel positions, stable for the same graph.
-
-    Each connected component gets its own seeded spring layout, sized by its node
-    count, and the components are packed in rows (biggest first), so a pair of
-    actors is never squeezed into one spot by the rest of the graph.
-    """
-    simple = nx.Graph(graph.to_undirected(as_view=True))
-    comps = sorted(
-        (sorted(c, key=str) for c in nx.connected_components(simple)),
-        key=lambda c: (-len(c), str(c[0])),
-    )
-    placed = [_component_layout(simple.subgraph(c), seed) for c in comps]
-    area = sum((2 * r) ** 2 for _, r in placed)
-    # rows about as wide as a landscape screen needs for the total area
-    row_width = max(
-        1.25 * math.sqrt(area * _ASPECT), max((2 * r for _, r in placed), default=0.0)
-    )
-    pos: dict[Any, tuple[float, float]] = {}
-    x = y = row_height = 0.0
-    for local, radius in placed:
-        if x > 0 and x + 2 * radius > row_width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        for node, (nx_, ny_) in local.items():
-            pos[node] = (x + radius + nx_, y + radius + ny_)
-        x += 2 * radius
-        row_height = max(row_height, 2 * radius)
-    return pos
-
-
-def _component_layout(
-    comp: nx.Graph, seed: int
-) -> tuple[dict[Any, tuple[float, float]], float]:
-    """Positions around (0, 0) with edges at least ``_MIN_EDGE`` long (median),
-    and the radius (px) of the circle that holds them with their labels."""
-    n = comp.number_of_nodes()
-    if n == 1:
-        return {next(iter(comp)): (0.0, 0.0)}, _MIN_EDGE / 2
-    try:
-        raw = nx.spring_layout(comp, seed=seed, iterations=100)
-    except ImportError:  # 500+ nodes want scipy; fall back to a circle
-        log.warning("scipy is missing: circular layout for %d nodes", n)
-        raw = nx.circular_layout(comp)
-    lengths = sorted(math.dist(raw[u], raw[v]) for u, v in comp.edges() if u != v)
-    median = lengths[len(lengths) // 2] if lengths else 1.0
-    scale = max(20.0 + 60.0 * math.sqrt(n - 1), _MIN_EDGE / max(median, 1e-6))
-    pos = {k: (float(px) * scale, float(py) * scale) for k, (px, py) in raw.items()}
-    radius = max(math.hypot(x, y) for x, y in pos.values()) + 45.0
-    return pos, radius
 
 
 def render_html(
