@@ -36,6 +36,7 @@ from kg.analytics.explore import (
 )
 from kg.errors import InputError, NotFoundError
 from kg.viz import TYPE_COLOURS, VIS_CSS, VIS_JS
+from kg.viz.layout import layout
 from kg.viz.view import PALETTE, compact, graph_view, script_json
 
 router = APIRouter(tags=["graph"])
@@ -81,13 +82,47 @@ def _base_graph(store: StoreDep, f: GraphFilter) -> nx.MultiDiGraph:
     return whole
 
 
+BIG_VIEW = 2000  # actors above which a view reuses the whole graph's layout
+
+
 def _view(store: StoreDep, f: GraphFilter) -> tuple[dict[str, Any], Any, Any]:
     base = _base_graph(store, f)
     shown, stats = apply_filter(base, f)
     scores = centrality(shown, f.centrality)
-    groups = communities(shown) if f.communities else None
-    view = graph_view(shown, centrality=scores, communities=groups, focus=f.entity)
+    positions = groups = None
+    if shown.number_of_nodes() > BIG_VIEW:  # big: the whole graph's map, cut out
+        whole = _overall(cached_actor_graph(store))
+        positions = {n: whole["positions"][n] for n in shown}
+        groups = {n: whole["communities"][n] for n in shown}
+    elif f.communities:
+        groups = communities(shown)
+    view = graph_view(
+        shown,
+        centrality=scores,
+        communities=groups if f.communities else None,
+        focus=f.entity,
+        positions=positions,
+    )
     return {**view, "stats": stats, "filter": f.to_params()}, base, shown
+
+
+_OVERALL: dict[int, dict[str, Any]] = {}
+_OVERALL_LOCK = threading.Lock()
+
+
+def _overall(whole: nx.MultiDiGraph) -> dict[str, Any]:
+    """Layout and communities of the whole actor graph, once per store state."""
+    with _OVERALL_LOCK:
+        if id(whole) not in _OVERALL:
+            _OVERALL.clear()
+            _OVERALL[id(whole)] = {
+                "graph": whole,  # keeps the id from being reused
+                "positions": layout(whole),
+                "communities": communities(whole),
+                "facets": _facets_of(whole),
+                "periods": timeline(whole, by="month"),
+            }
+        return _OVERALL[id(whole)]
 
 
 @router.get("/graph", response_class=HTMLResponse, summary="Actor graph explorer")
@@ -124,6 +159,7 @@ _PARTS_LOCK = threading.Lock()
 def warm(store: StoreDep, top: int) -> None:
     """Compute the default view (``/graph`` without parameters) ahead of time."""
     _page_parts(store, dataclasses.replace(GraphFilter(), top=top))
+    _overall(cached_actor_graph(store))
 
 
 def _page_parts(store: StoreDep, f: GraphFilter) -> dict[str, Any]:
@@ -146,10 +182,8 @@ def _page_parts(store: StoreDep, f: GraphFilter) -> dict[str, Any]:
     parts = {
         "title": title,
         "stats": view["stats"],
-        "type_facets": _type_facets(base),
-        "predicate_facets": _facets(base, "label", limit=40),
-        "source_facets": _facets(base, "source", limit=20),
-        "timeline": _timeline(base, f),
+        **(_overall(whole)["facets"] if base is whole else _facets_of(base)),
+        "timeline": _timeline(base, f, None if base is not whole else _overall(whole)),
         "view_json": script_json(compact(view)),
         "_graph": whole,  # keeps id(whole) from being reused while cached
     }
@@ -288,9 +322,20 @@ def _facets(graph: nx.MultiDiGraph, attr: str, *, limit: int) -> list[tuple[str,
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
-def _timeline(graph: nx.MultiDiGraph, f: GraphFilter) -> dict[str, Any] | None:
+def _facets_of(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """The filter choices the page offers, with their counts in ``graph``."""
+    return {
+        "type_facets": _type_facets(graph),
+        "predicate_facets": _facets(graph, "label", limit=40),
+        "source_facets": _facets(graph, "source", limit=20),
+    }
+
+
+def _timeline(
+    graph: nx.MultiDiGraph, f: GraphFilter, overall: dict[str, Any] | None
+) -> dict[str, Any] | None:
     """Bars per month (SVG geometry); each links to the view of its month."""
-    periods = timeline(graph, by="month")
+    periods = overall["periods"] if overall else timeline(graph, by="month")
     if not periods:
         return None
     top = max(p["count"] for p in periods)

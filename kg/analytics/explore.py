@@ -335,7 +335,10 @@ def _check_ranges(f: GraphFilter) -> None:
 def apply_filter(
     graph: nx.MultiDiGraph, f: GraphFilter
 ) -> tuple[nx.MultiDiGraph, dict[str, int]]:
-    """The view ``f`` asks for, as a new graph, and how much of ``graph`` it shows.
+    """The view ``f`` asks for, and how much of ``graph`` it shows.
+
+    The view is a new graph, or ``graph`` itself when ``f`` keeps everything:
+    never mutate it.
 
     Edges are filtered first (predicate, source, dates, confidence; an actor
     left without relations by these goes too), then actors (type, minimum
@@ -365,22 +368,22 @@ def apply_filter(
 
 
 def _filter_edges(graph: nx.MultiDiGraph, f: GraphFilter) -> nx.MultiDiGraph:
-    """A view of the edges ``f`` matches and their actors (``graph`` if all)."""
+    """The edges ``f`` matches and their actors (``graph`` itself if all)."""
     predicates = {p.casefold() for p in f.predicates}
     sources = {s.casefold() for s in f.sources}
     if not (predicates or sources or f.date_from or f.date_to or f.min_confidence):
         return graph
-    edges = {
-        (u, v, k)
+    edges = [
+        (u, v, k, d)
         for u, v, k, d in graph.edges(keys=True, data=True)
         if _edge_matches(d, f, predicates, sources)
-    }
-    ends = {n for u, v, _ in edges for n in (u, v)} | {f.entity}
-    return nx.subgraph_view(
-        graph,
-        filter_node=ends.__contains__,
-        filter_edge=lambda u, v, k: (u, v, k) in edges,
-    )
+    ]
+    ends = {n for u, v, _, _ in edges for n in (u, v)} | {f.entity}
+    # a new graph, not a networkx view: every later step reads it many times
+    out: nx.MultiDiGraph = nx.MultiDiGraph()
+    out.add_nodes_from((n, d) for n, d in graph.nodes(data=True) if n in ends)
+    out.add_edges_from(edges)
+    return out
 
 
 def _edge_matches(
@@ -447,10 +450,17 @@ def _top(graph: nx.MultiDiGraph, f: GraphFilter) -> set[Any]:
 def _copy(
     graph: nx.MultiDiGraph, view: nx.MultiDiGraph, nodes: set[Any]
 ) -> nx.MultiDiGraph:
-    """A new graph of ``nodes`` and their edges in ``view``, in ``graph``'s order."""
+    """A new graph of ``nodes`` and their edges in ``view``, in ``graph``'s order;
+    ``graph`` itself when nothing was filtered out (never mutate the result)."""
+    if view is graph and len(nodes) == graph.number_of_nodes():
+        return graph
     out: nx.MultiDiGraph = nx.MultiDiGraph()
     out.add_nodes_from((n, d) for n, d in graph.nodes(data=True) if n in nodes)
-    edges = view.subgraph(nodes).edges(keys=True, data=True)
+    edges = [
+        (u, v, k, d)
+        for u, v, k, d in view.edges(keys=True, data=True)
+        if u in nodes and v in nodes
+    ]
     out.add_edges_from(sorted(edges, key=lambda e: str(e[2])))
     return out
 

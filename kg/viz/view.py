@@ -51,14 +51,16 @@ def graph_view(
     centrality: dict[str, float],
     communities: dict[str, int] | None = None,
     focus: str | None = None,
+    positions: dict[Any, tuple[float, float]] | None = None,
     seed: int = 7,
 ) -> dict[str, Any]:
     """Nodes and edges ready for the page (JSON-able), laid out with ``seed``.
 
     Node size grows with the square root of the centrality, scaled to the view's
-    maximum, so the scale means the same whichever measure is chosen.
+    maximum, so the scale means the same whichever measure is chosen. Given
+    ``positions`` (e.g. the whole graph's, for a big cut-out) are used as they are.
     """
-    pos = layout(graph, seed=seed)
+    pos = layout(graph, seed=seed) if positions is None else positions
     top = max(centrality.values(), default=0.0) or 1.0
     communities = communities or {}
     nodes = []
