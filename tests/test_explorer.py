@@ -19,6 +19,7 @@ import networkx as nx
 import pytest
 
 from tests.conftest import shot
+from tests.test_pages import CENTRE_ON_EDGE, CLEAREST_EDGE, EDGE_MIDDLE
 
 pytestmark = pytest.mark.browser
 
@@ -26,22 +27,6 @@ DRAWN = "() => document.body.getAttribute('data-drawn') === '1'"
 NODE_POINT = """(id) => { const d = network.canvasToDOM(network.getPositions([id])[id]);
   const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
   return {x: r.left + d.x, y: r.top + d.y}; }"""
-# the edge whose middle is farthest from every node's box, and its DOM point
-CLEAR_EDGE = """() => { const ids = nodes.getIds(); let best = null, bestD = -1;
-  edges.forEach((e) => { if (e.from === e.to) return;
-    const p = network.body.edges[e.id].edgeType.getPoint(0.5); let d = Infinity;
-    for (const id of ids) { const b = network.getBoundingBox(id);
-      const dx = Math.max(b.left - p.x, 0, p.x - b.right);
-      const dy = Math.max(b.top - p.y, 0, p.y - b.bottom);
-      d = Math.min(d, Math.hypot(dx, dy)); }
-    if (d > bestD) { bestD = d; best = e.id; } });
-  const p = network.body.edges[best].edgeType.getPoint(0.5);
-  network.moveTo({position: p, scale: Math.max(network.getScale(), 1.2), animation: false});
-  const d = network.canvasToDOM(p);
-  const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
-  return {id: best, x: r.left + d.x, y: r.top + d.y}; }"""
-
-
 def open_page(rec: Any, url: str) -> Any:
     page = rec.page
     page.goto(url)
@@ -93,7 +78,9 @@ def test_graph_filter_node_and_edge(
 
     # click an arrow: every sentence behind it, with the parts marked
     page.keyboard.press("Escape")
-    edge = page.evaluate(CLEAR_EDGE)
+    edge_id = page.evaluate(CLEAREST_EDGE)
+    page.evaluate(CENTRE_ON_EDGE, edge_id)
+    edge = page.evaluate(EDGE_MIDDLE, edge_id)
     page.mouse.click(edge["x"], edge["y"])
     page.wait_for_selector("#panel[data-kind=edge] .evidence .sentence")
     sentence = page.inner_text("#panel .evidence .sentence >> nth=0")

@@ -40,6 +40,8 @@ import pyoxigraph as ox
 from kg.analytics.convert import (
     BATCH,
     MAX_HOPS,
+    _local_name,
+    _number,
     check_iri,
     to_networkx,
     values_clause,
@@ -577,7 +579,7 @@ def _evidence(
             "predicate": _find_verb(text, lemma, after),
             "object": object_span,
         },
-        "confidence": _float(r["conf"]),
+        "confidence": _number(r["conf"]),
         "negated": r["neg"] in ("true", "1"),
         "modality": r["mod"] or "",
         "attributed_to": r["attr_label"] or (r["attr"] and _local_name(r["attr"])),
@@ -591,17 +593,6 @@ def _evidence(
             "source": r["source"] or "",
         },
     }
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except ValueError:
-        return None
-
-
-def _local_name(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1].replace("_", " ")
 
 
 def _find(text: str, names: Iterable[str]) -> list[int] | None:

@@ -27,7 +27,8 @@ from typing import Any
 
 import networkx as nx
 
-from kg.viz.render import TYPE_COLOURS, layout
+from kg.viz.layout import layout
+from kg.viz.style import TYPE_COLOURS
 
 # vis-network keeps up with edge labels and smooth curves only on small views
 LABELLED_EDGES = 1500
