@@ -192,7 +192,8 @@ def _query_string(raw: bytes) -> dict[str, list[str]]:
 
 async def read_request(request: Request) -> SparqlRequest:
     """Collect the protocol parameters; refuse malformed requests with a 4xx."""
-    qp = _query_string(request.scope["query_string"])
+    raw: bytes = request.scope["query_string"]
+    qp = (_query_string if len(raw) <= 8192 else _query_string.__wrapped__)(raw)
     req = SparqlRequest(
         _one(qp.get("query", []), "query"),
         list(qp.get("default-graph-uri", [])),
@@ -378,7 +379,9 @@ async def answer(request: Request, params: SparqlRequest) -> Response:
 
 def negotiate(query: str, fmt: str | None, accept: str) -> Any:
     """The output format for this query form and Accept header, or 406."""
-    graph_form = _is_graph_form(query)
+    graph_form = (_is_graph_form if len(query) <= 8192 else _is_graph_form.__wrapped__)(
+        query
+    )
     offered: dict[str, Any] = _GRAPHS if graph_form else _RESULTS
     default = ox.RdfFormat.TURTLE if graph_form else ox.QueryResultsFormat.JSON
     wanted = _wanted(fmt, accept)

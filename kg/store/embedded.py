@@ -305,6 +305,8 @@ class EmbeddedStore:
         """
         if default_graph is not None or named_graphs is not None:
             return False
+        if len(sparql) > 2048:  # one triple pattern is never this long: no caching
+            return False
         known = self._cheap.get(sparql)
         if known is None:
             cache = self._cheap  # a write meanwhile replaces it: stale, dropped

@@ -31,6 +31,7 @@ _UPDATE = re.compile(
     re.I,
 )
 MAX_DEPTH = 64
+_CACHED_TEXT = 8192  # characters: longer texts are not kept in the check cache
 
 
 def blank_opaque(sparql: str) -> str:
@@ -85,10 +86,11 @@ def check_sparql(
 ) -> None:
     """Refuse what must never reach the engine (see :func:`_check`).
 
-    Texts that passed are remembered (the last 256), so a repeated query is
-    checked once.
+    Short texts that passed are remembered (the last 256 of at most 8 KB), so a
+    repeated query is checked once; long ones are checked every time.
     """
-    _check(sparql, update, tuple(allow_hosts), max_bytes)
+    check = _check if len(sparql) <= _CACHED_TEXT else _check.__wrapped__
+    check(sparql, update, tuple(allow_hosts), max_bytes)
 
 
 @functools.lru_cache(maxsize=256)  # only passes are cached: a refusal raises
