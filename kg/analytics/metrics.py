@@ -78,10 +78,10 @@ def centrality(graph: nx.MultiDiGraph, measure: str = "degree") -> dict[str, flo
     Raises:
         InputError: ``measure`` is not one of :data:`MEASURES`.
     """
+    if measure == "degree":  # as nx.degree_centrality on the simple view, directly
+        return _degree_centrality(graph)
     simple = simple_graph(graph)
-    if measure == "degree":
-        scores = nx.degree_centrality(simple)
-    elif measure == "pagerank":
+    if measure == "pagerank":
         scores = _pagerank(simple)
     elif measure == "betweenness":
         k = _sources(simple)
@@ -91,6 +91,20 @@ def centrality(graph: nx.MultiDiGraph, measure: str = "degree") -> dict[str, flo
             f"centrality: unknown measure {measure!r}; valid: {', '.join(MEASURES)}"
         )
     return {str(n): float(v) for n, v in scores.items()}
+
+
+def _degree_centrality(graph: nx.MultiDiGraph) -> dict[str, float]:
+    """Distinct neighbours / (n - 1), a self-loop counting twice (as nx.Graph does)."""
+    n = graph.number_of_nodes()
+    if n <= 1:
+        return {str(v): 1.0 for v in graph}
+    scale = 1.0 / (n - 1)
+    succ, pred = graph.succ, graph.pred
+    out = {}
+    for v in graph:
+        nbrs = set(succ[v]).union(pred[v])
+        out[str(v)] = (len(nbrs) + (v in nbrs)) * scale
+    return out
 
 
 def _sources(simple: nx.Graph) -> int | None:
