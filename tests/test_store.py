@@ -221,3 +221,21 @@ def test_other_shapes_are_not_single_patterns(query: str) -> None:
     from kg.vocab import PREFIXES
 
     assert single_pattern(query, PREFIXES) is None
+
+
+def test_short_text_cache_keeps_short_texts_only() -> None:
+    from kg.textcache import short_text_cache
+
+    calls: list[str] = []
+
+    @short_text_cache(maxsize=4, longest=10)
+    def size(text: str) -> int:
+        calls.append(text)
+        return len(text)
+
+    assert [size("short"), size("short")] == [5, 5]
+    assert calls == ["short"]  # the second call came from the cache
+    long = "x" * 11
+    assert [size(long), size(long)] == [11, 11]
+    assert calls == ["short", long, long]  # a long text is never kept
+    assert size.cache_info().currsize == 1  # type: ignore[attr-defined]

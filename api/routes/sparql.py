@@ -15,7 +15,6 @@ never a truncated ``200``; large results stream from the spool.
 
 from __future__ import annotations
 
-import functools
 import re
 import tempfile
 import threading
@@ -43,6 +42,7 @@ from kg.errors import (
     StoreError,
 )
 from kg.store.guard import blank_opaque
+from kg.textcache import short_text_cache
 
 router = APIRouter(tags=["sparql"])
 
@@ -183,7 +183,7 @@ def _decode(body: bytes, what: str) -> str:
         raise InputError(f"the {what} is not valid UTF-8 (byte {exc.start})") from exc
 
 
-@functools.lru_cache(maxsize=256)
+@short_text_cache()
 def _query_string(raw: bytes) -> dict[str, list[str]]:
     """The URL's parameters, decoded as Starlette decodes them (cached: the
     percent-decoding of a long query costs as much as running a cheap one)."""
@@ -192,8 +192,7 @@ def _query_string(raw: bytes) -> dict[str, list[str]]:
 
 async def read_request(request: Request) -> SparqlRequest:
     """Collect the protocol parameters; refuse malformed requests with a 4xx."""
-    raw: bytes = request.scope["query_string"]
-    qp = (_query_string if len(raw) <= 8192 else _query_string.__wrapped__)(raw)
+    qp = _query_string(request.scope["query_string"])
     req = SparqlRequest(
         _one(qp.get("query", []), "query"),
         list(qp.get("default-graph-uri", [])),
@@ -379,9 +378,7 @@ async def answer(request: Request, params: SparqlRequest) -> Response:
 
 def negotiate(query: str, fmt: str | None, accept: str) -> Any:
     """The output format for this query form and Accept header, or 406."""
-    graph_form = (_is_graph_form if len(query) <= 8192 else _is_graph_form.__wrapped__)(
-        query
-    )
+    graph_form = _is_graph_form(query)
     offered: dict[str, Any] = _GRAPHS if graph_form else _RESULTS
     default = ox.RdfFormat.TURTLE if graph_form else ox.QueryResultsFormat.JSON
     wanted = _wanted(fmt, accept)
@@ -399,7 +396,7 @@ def negotiate(query: str, fmt: str | None, accept: str) -> Any:
     )
 
 
-@functools.lru_cache(maxsize=256)
+@short_text_cache()
 def _is_graph_form(query: str) -> bool:
     """True for CONSTRUCT and DESCRIBE (they answer with RDF, not results)."""
     m = _FORM_OF_QUERY.match(blank_opaque(query))

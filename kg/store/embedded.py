@@ -12,7 +12,6 @@ transactions, which oxrdflib's ``commit()`` does not.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +26,7 @@ from kg.errors import QueryError, StoreError, StoreLockedError
 from kg.graph.build import to_ntriples
 from kg.store.guard import blank_same_length, check_sparql
 from kg.store.shape import Pattern, single_pattern
+from kg.textcache import short_text_cache
 from kg.vocab import KG, PREFIXES
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def _with_using(sparql: str, using: list[str], named: list[str]) -> str:
     return "".join(out) + sparql[last:]
 
 
-@functools.lru_cache(maxsize=256)
+@short_text_cache()
 def _single_pattern(sparql: str) -> Pattern | None:
     return single_pattern(sparql, PREFIXES)
 

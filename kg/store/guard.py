@@ -9,12 +9,12 @@ texts are refused before parsing, so a hostile query cannot exhaust the parser.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import urlparse
 
 from kg.errors import QueryError
+from kg.textcache import short_text_cache
 
 # strings, IRIs and comments are blanked before looking for keywords
 _OPAQUE = re.compile(
@@ -31,7 +31,6 @@ _UPDATE = re.compile(
     re.I,
 )
 MAX_DEPTH = 64
-_CACHED_TEXT = 8192  # characters: longer texts are not kept in the check cache
 
 
 def blank_opaque(sparql: str) -> str:
@@ -89,11 +88,10 @@ def check_sparql(
     Short texts that passed are remembered (the last 256 of at most 8 KB), so a
     repeated query is checked once; long ones are checked every time.
     """
-    check = _check if len(sparql) <= _CACHED_TEXT else _check.__wrapped__
-    check(sparql, update, tuple(allow_hosts), max_bytes)
+    _check(sparql, update, tuple(allow_hosts), max_bytes)
 
 
-@functools.lru_cache(maxsize=256)  # only passes are cached: a refusal raises
+@short_text_cache()  # only passes are cached: a refusal raises
 def _check(
     sparql: str, update: bool, allow_hosts: tuple[str, ...], max_bytes: int | None
 ) -> None:
