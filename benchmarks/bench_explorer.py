@@ -59,7 +59,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -78,6 +77,8 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_store as gen  # noqa: E402  (name pools of the shared generator)
+import serving  # noqa: E402  (shared with bench_sparql.py)
+from serving import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -491,12 +492,6 @@ def _ms_list(ts: list[float]) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     base: str
@@ -505,29 +500,11 @@ class Server:
     cmd: list[str]
 
     def wait_ready(self, timeout: float = 120.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise SystemExit(
-                    f"kg serve exited with {self.proc.returncode}:\n"
-                    + self.log_path.read_text()
-                )
-            try:
-                if http_get(self.base + "/sparql?query=ASK%7B%7D", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"kg serve did not answer within {timeout} s")
+        probe = self.base + "/sparql?query=ASK%7B%7D"
+        serving.wait_ready("kg serve", self.proc, self.log_path, probe, timeout)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        serving.stop(self.proc)
 
 
 def start_server(
@@ -556,11 +533,7 @@ def start_server(
 
 
 def http_get(url: str, timeout: float = 120.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 (127.0.0.1)
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    return serving.http_get(url, timeout)
 
 
 @dataclass

@@ -45,7 +45,6 @@ import platform
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,6 +60,8 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_store as gen  # noqa: E402  (the shared deterministic generator)
+import serving  # noqa: E402  (shared with bench_explorer.py)
+from serving import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -265,19 +266,8 @@ def engine_floor(
 # --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def http_get(url: str, timeout: float = 30.0) -> tuple[int, bytes]:
-    req = urllib.request.Request(url, headers={"Accept": ACCEPT})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310 (127.0.0.1)
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    return serving.http_get(url, timeout, accept=ACCEPT)
 
 
 @dataclass
@@ -292,29 +282,10 @@ class Server:
         return self.endpoint + "?" + urllib.parse.urlencode({"query": query})
 
     def wait_ready(self, timeout: float = 90.0) -> None:
-        end = time.monotonic() + timeout
-        probe = self.url("ASK { }")
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise SystemExit(
-                    f"{self.name} exited with {self.proc.returncode}:\n{self.log.read_text()}"
-                )
-            try:
-                if http_get(probe, timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"{self.name} did not answer within {timeout} s")
+        serving.wait_ready(self.name, self.proc, self.log, self.url("ASK { }"), timeout)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        serving.stop(self.proc)
 
 
 def kg_supports_workers() -> bool:
