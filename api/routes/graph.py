@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,21 +23,23 @@ from fastapi.templating import Jinja2Templates
 from api.deps import StoreDep, get_settings
 from kg.analytics import neighbourhood, summary, top_nodes
 from kg.analytics.explore import (
+    ActorTable,
     GraphFilter,
-    apply_filter,
+    Selection,
+    actor_table,
     cached_actor_graph,
-    centrality,
-    communities,
+    cached_actor_table,
     edge_evidence,
     export_subgraph,
+    select,
     shortest_paths,
     subgraph_turtle,
-    timeline,
 )
+from kg.analytics.table import around
 from kg.errors import InputError, NotFoundError
 from kg.viz import TYPE_COLOURS, VIS_CSS, VIS_JS
 from kg.viz.layout import layout
-from kg.viz.view import PALETTE, compact, graph_view, script_json
+from kg.viz.view import PALETTE, compact, graph_view, script_json, selection_view
 
 router = APIRouter(tags=["graph"])
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -74,55 +76,63 @@ def _filter(request: Request) -> GraphFilter:
     return f
 
 
-def _base_graph(store: StoreDep, f: GraphFilter) -> nx.MultiDiGraph:
+def _base(
+    store: StoreDep, f: GraphFilter, table: ActorTable | None = None
+) -> Selection:
     """The whole actor graph, or the neighbourhood of ``f.entity``."""
-    whole = cached_actor_graph(store)  # in memory: a neighbourhood is a BFS
-    if f.entity:
-        return neighbourhood(store, f.entity, hops=f.hops, graph=whole)
-    return whole
+    table = table or cached_actor_table(store)  # in memory: a neighbourhood is a BFS
+    if not f.entity:
+        return table.all()
+    if f.entity in table.index:
+        return around(table, f.entity, f.hops)
+    # an entity without relations: the store knows it (or says it does not)
+    return actor_table(neighbourhood(store, f.entity, hops=f.hops)).all()
 
 
 BIG_VIEW = 2000  # actors above which a view reuses the whole graph's layout
 
 
-def _view(store: StoreDep, f: GraphFilter) -> tuple[dict[str, Any], Any, Any]:
-    base = _base_graph(store, f)
-    shown, stats = apply_filter(base, f)
-    scores = centrality(shown, f.centrality)
+def _view(
+    store: StoreDep, f: GraphFilter, table: ActorTable | None = None
+) -> tuple[dict[str, Any], Selection, Selection]:
+    table = table or cached_actor_table(store)
+    base = _base(store, f, table)
+    shown = select(base.table, f, base)
+    scores = shown.centrality(f.centrality)
     positions = groups = None
-    if shown.number_of_nodes() > BIG_VIEW:  # big: the whole graph's map, cut out
-        whole = _overall(cached_actor_graph(store))
-        positions = {n: whole["positions"][n] for n in shown}
-        groups = {n: whole["communities"][n] for n in shown}
+    if len(shown.nodes) > BIG_VIEW:  # big: the whole graph's map, cut out
+        whole = _overall(table)
+        positions, groups = whole["positions"], whole["communities"]
     elif f.communities:
-        groups = communities(shown)
-    view = graph_view(
+        groups = shown.communities()
+    view = selection_view(
         shown,
         centrality=scores,
         communities=groups if f.communities else None,
         focus=f.entity,
         positions=positions,
     )
-    return {**view, "stats": stats, "filter": f.to_params()}, base, shown
+    return {**view, "stats": shown.stats, "filter": f.to_params()}, base, shown
 
 
 _OVERALL: dict[int, dict[str, Any]] = {}
 _OVERALL_LOCK = threading.Lock()
 
 
-def _overall(whole: nx.MultiDiGraph) -> dict[str, Any]:
+def _overall(table: ActorTable) -> dict[str, Any]:
     """Layout and communities of the whole actor graph, once per store state."""
     with _OVERALL_LOCK:
-        if id(whole) not in _OVERALL:
+        if id(table) not in _OVERALL:
             _OVERALL.clear()
-            _OVERALL[id(whole)] = {
-                "graph": whole,  # keeps the id from being reused
-                "positions": layout(whole),
-                "communities": communities(whole),
-                "facets": _facets_of(whole),
-                "periods": timeline(whole, by="month"),
+            everything = table.all()
+            _OVERALL[id(table)] = {
+                "table": table,  # keeps the id from being reused
+                "positions": layout(everything.simple()),
+                "communities": everything.communities(),
+                "facets": _facets_of(everything),
+                "periods": everything.periods("month"),
             }
-        return _OVERALL[id(whole)]
+        return _OVERALL[id(table)]
 
 
 @router.get("/graph", response_class=HTMLResponse, summary="Actor graph explorer")
@@ -159,33 +169,36 @@ _PARTS_LOCK = threading.Lock()
 def warm(store: StoreDep, top: int) -> None:
     """Compute the default view (``/graph`` without parameters) ahead of time."""
     _page_parts(store, dataclasses.replace(GraphFilter(), top=top))
-    _overall(cached_actor_graph(store))
+    _overall(cached_actor_table(store))
 
 
 def _page_parts(store: StoreDep, f: GraphFilter) -> dict[str, Any]:
     """What the page shows for this filter, computed once per store state.
 
-    The key holds the identity of the cached actor graph, which is replaced
+    The key holds the identity of the cached actor table, which is replaced
     whenever the store changes, so a write is never answered from here.
     """
-    whole = cached_actor_graph(store)
-    key = (id(store), id(whole), f)
+    table = cached_actor_table(store)
+    key = (id(store), id(table), f)
     with _PARTS_LOCK:
         if key in _PARTS:
             _PARTS.move_to_end(key)
             return _PARTS[key]
-    view, base, _ = _view(store, f)
+    view, base, _ = _view(store, f, table)
     title = "Actor graph"
     if f.entity:
-        label = base.nodes[f.entity].get("label", f.entity) if f.entity in base else ""
+        found = base.table.index.get(f.entity)
+        label = base.table.labels[found] if found is not None else ""
         title = f"{label}: {f.hops}-hop neighbourhood"
+    whole = base.table is table and base.is_everything()
+    overall = _overall(table) if whole else None
     parts = {
         "title": title,
         "stats": view["stats"],
-        **(_overall(whole)["facets"] if base is whole else _facets_of(base)),
-        "timeline": _timeline(base, f, None if base is not whole else _overall(whole)),
+        **(overall["facets"] if overall else _facets_of(base)),
+        "timeline": _timeline(f, overall["periods"] if overall else base.periods()),
         "view_json": script_json(compact(view)),
-        "_graph": whole,  # keeps id(whole) from being reused while cached
+        "_table": table,  # keeps id(table) from being reused while cached
     }
     with _PARTS_LOCK:
         _PARTS[key] = parts
@@ -270,7 +283,8 @@ def graph_export(request: Request, store: StoreDep, fmt: str) -> Response:
     if fmt not in _MEDIA:
         raise NotFoundError(f"no export as .{fmt}; choose one of: {', '.join(_MEDIA)}")
     f = _filter(request)
-    shown, _ = apply_filter(_base_graph(store, f), f)
+    base = _base(store, f)
+    shown = select(base.table, f, base).to_networkx()
     body = (
         subgraph_turtle(store, shown) if fmt == "ttl" else export_subgraph(shown, fmt)
     )
@@ -309,33 +323,21 @@ def _actor(graph: nx.MultiDiGraph, value: str, field: str) -> str:
     return str(hits[0])
 
 
-def _type_facets(graph: nx.MultiDiGraph) -> list[tuple[str, str, int]]:
-    counts = Counter(str(t) for _, t in graph.nodes(data="type", default="Thing"))
-    return [
-        (name, TYPE_COLOURS.get(name, TYPE_COLOURS["Thing"]), counts[name])
-        for name in sorted(counts)
-    ]
-
-
-def _facets(graph: nx.MultiDiGraph, attr: str, *, limit: int) -> list[tuple[str, int]]:
-    counts = Counter(str(v) for _, _, v in graph.edges(data=attr) if v)
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-
-
-def _facets_of(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """The filter choices the page offers, with their counts in ``graph``."""
+def _facets_of(sel: Selection) -> dict[str, Any]:
+    """The filter choices the page offers, with their counts in ``sel``."""
+    types = sel.type_counts()
     return {
-        "type_facets": _type_facets(graph),
-        "predicate_facets": _facets(graph, "label", limit=40),
-        "source_facets": _facets(graph, "source", limit=20),
+        "type_facets": [
+            (name, TYPE_COLOURS.get(name, TYPE_COLOURS["Thing"]), types[name])
+            for name in sorted(types)
+        ],
+        "predicate_facets": sel.edge_counts("label")[:40],
+        "source_facets": sel.edge_counts("source")[:20],
     }
 
 
-def _timeline(
-    graph: nx.MultiDiGraph, f: GraphFilter, overall: dict[str, Any] | None
-) -> dict[str, Any] | None:
+def _timeline(f: GraphFilter, periods: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Bars per month (SVG geometry); each links to the view of its month."""
-    periods = overall["periods"] if overall else timeline(graph, by="month")
     if not periods:
         return None
     top = max(p["count"] for p in periods)

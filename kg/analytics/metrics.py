@@ -80,7 +80,15 @@ def centrality(graph: nx.MultiDiGraph, measure: str = "degree") -> dict[str, flo
     """
     if measure == "degree":  # as nx.degree_centrality on the simple view, directly
         return _degree_centrality(graph)
-    simple = simple_graph(graph)
+    return weighted_scores(simple_graph(graph), measure)
+
+
+def weighted_scores(simple: nx.Graph, measure: str) -> dict[str, float]:
+    """PageRank or betweenness (as :func:`centrality`) of a simple weighted graph.
+
+    Raises:
+        InputError: ``measure`` is not pagerank or betweenness.
+    """
     if measure == "pagerank":
         scores = _pagerank(simple)
     elif measure == "betweenness":
@@ -91,6 +99,11 @@ def centrality(graph: nx.MultiDiGraph, measure: str = "degree") -> dict[str, flo
             f"centrality: unknown measure {measure!r}; valid: {', '.join(MEASURES)}"
         )
     return {str(n): float(v) for n, v in scores.items()}
+
+
+def rank_scores(score: float) -> float:
+    """A score rounded for ranking, so float noise never breaks a tie by label."""
+    return round(score, 12)
 
 
 def _degree_centrality(graph: nx.MultiDiGraph) -> dict[str, float]:
@@ -130,9 +143,12 @@ def communities(graph: nx.MultiDiGraph, seed: int = SEED) -> dict[str, int]:
 
     Ties in size are ordered by their smallest node, so the numbering is stable.
     """
-    parts = nx.community.louvain_communities(
-        simple_graph(graph), weight="weight", seed=seed
-    )
+    return louvain(simple_graph(graph), seed)
+
+
+def louvain(simple: nx.Graph, seed: int = SEED) -> dict[str, int]:
+    """:func:`communities` of a simple weighted graph."""
+    parts = nx.community.louvain_communities(simple, weight="weight", seed=seed)
     ordered = sorted(
         (sorted(map(str, p)) for p in parts if p), key=lambda p: (-len(p), p[0])
     )
@@ -150,13 +166,19 @@ def timeline(graph: nx.MultiDiGraph, *, by: str = "month") -> list[dict[str, Any
     """
     if by not in PERIODS:
         raise InputError(f"by: unknown period {by!r}; valid: {', '.join(PERIODS)}")
-    width = PERIODS[by]
     counts: Counter[str] = Counter()
     for _, _, date in graph.edges(data="date", default=""):
-        match = _DATE.match(str(date or ""))
-        if match and len(match.group()) >= width:
-            counts[match.group()[:width]] += 1
+        period = period_of(str(date or ""), by)
+        if period:
+            counts[period] += 1
     return [{"period": p, "count": n} for p, n in sorted(counts.items())]
+
+
+def period_of(date: str, by: str) -> str:
+    """The ``by`` period (year, month, day) of an ISO date; "" if it is coarser."""
+    width = PERIODS[by]
+    match = _DATE.match(date)
+    return match.group()[:width] if match and len(match.group()) >= width else ""
 
 
 def top_nodes(graph: nx.MultiDiGraph, *, limit: int = 10) -> list[dict[str, Any]]:

@@ -189,8 +189,9 @@ def find_mentions(doc: Doc) -> list[MentionSpan]:
     """Every entity mention of the doc, typed, sorted by position.
 
     Example:
-        >>> [m.text for m in find_mentions(nlp("Police expelled 650 migrants."))]
-        ['Police', 'migrants']  # doctest: +SKIP
+        >>> doc = nlp("Police expelled 650 migrants.")  # doctest: +SKIP
+        >>> [m.text for m in find_mentions(doc)]  # doctest: +SKIP
+        ['Police', 'migrants']
     """
     out: list[MentionSpan] = []
     taken: set[int] = set()

@@ -104,7 +104,7 @@ def resolve_entities(
 
     Example:
         >>> res = resolve_entities(find_mentions(doc), offsets)  # doctest: +SKIP
-        >>> res.entities[res.entity_at(0)].name
+        >>> res.entities[res.entity_at(0)].name  # doctest: +SKIP
         'John Key'
     """
     res = Resolution()

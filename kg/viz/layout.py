@@ -36,9 +36,6 @@ of a 10,000-actor news graph cost a few calls.
 
 Example:
     >>> import networkx as nx
-import numpy as np
-import numpy.typing as npt
-from scipy.spatial import cKDTree  # type: ignore[import-untyped]
     >>> pos = layout(nx.MultiDiGraph([("a", "b"), ("c", "d")]))
     >>> sorted(pos) == ["a", "b", "c", "d"]
     True

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from kg.analytics.table import TYPE_NAMES, Selection, actor_table
 from kg.viz.layout import layout
 from kg.viz.style import TYPE_COLOURS
 
@@ -55,35 +56,58 @@ def graph_view(
     positions: dict[Any, tuple[float, float]] | None = None,
     seed: int = 7,
 ) -> dict[str, Any]:
+    """:func:`selection_view` of a whole networkx actor graph."""
+    return selection_view(
+        actor_table(graph).all(),
+        centrality=centrality,
+        communities=communities,
+        focus=focus,
+        positions=positions,
+        seed=seed,
+    )
+
+
+def selection_view(
+    sel: Selection,
+    *,
+    centrality: dict[str, float],
+    communities: dict[str, int] | None = None,
+    focus: str | None = None,
+    positions: dict[Any, tuple[float, float]] | None = None,
+    seed: int = 7,
+) -> dict[str, Any]:
     """Nodes and edges ready for the page (JSON-able), laid out with ``seed``.
 
     Node size grows with the square root of the centrality, scaled to the view's
     maximum, so the scale means the same whichever measure is chosen. Given
     ``positions`` (e.g. the whole graph's, for a big cut-out) are used as they are.
     """
-    pos = layout(graph, seed=seed) if positions is None else positions
+    t = sel.table
+    pos = layout(sel.simple(), seed=seed) if positions is None else positions
     top = max(centrality.values(), default=0.0) or 1.0
     communities = communities or {}
+    degree = t.degree(None, sel.edge_mask())
+    types = TYPE_NAMES
     nodes = []
-    for node, data in graph.nodes(data=True):
-        kind = str(data.get("type", "Thing"))
+    for i in sel.nodes.tolist():
+        node = t.ids[i]
         x, y = pos[node]
         score = float(centrality.get(node, 0.0))
         nodes.append(
             {
-                "id": str(node),
-                "label": str(data.get("label", node)),
-                "type": kind,
+                "id": node,
+                "label": t.labels[i],
+                "type": types[t.types[i]],
                 "x": round(x, 1),
                 "y": round(y, 1),
                 "size": round(8 + 22 * math.sqrt(score / top), 1),
                 "score": round(score, 6),
                 "community": communities.get(node, -1),
-                "degree": int(graph.degree(node)),
+                "degree": int(degree[i]),
                 "focus": node == focus,
             }
         )
-    edges = _edges(graph)
+    edges = _edges(sel)
     return {
         "nodes": nodes,
         "edges": edges,
@@ -92,34 +116,53 @@ def graph_view(
     }
 
 
-def _edges(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """One edge per (subject, object, predicate, negated), with its statement count."""
-    groups: dict[tuple[str, str, str, bool], list[dict[str, Any]]] = defaultdict(list)
-    for u, v, data in graph.edges(data=True):
-        key = (
-            str(u),
-            str(v),
-            str(data.get("predicate", "")),
-            bool(data.get("negated")),
-        )
-        groups[key].append(data)
+def _edges(sel: Selection) -> list[dict[str, Any]]:
+    """One edge per (subject, object, predicate, negated), with its statement count.
+
+    Grouped with one sort over the selection's arrays, in (subject IRI, object
+    IRI, predicate IRI, negated) order.
+    """
+    t, e = sel.table, sel.edges
+    if not len(e):
+        return []
+    src, dst, pred, neg = t.src[e], t.dst[e], t.pred, t.negated[e]
+    pred_rank = t.pred_rank[pred[e]]
+    order = np.lexsort((neg, pred_rank, t.node_rank[dst], t.node_rank[src]))
+    src, dst, pred_rank, neg = src[order], dst[order], pred_rank[order], neg[order]
+    e = e[order]
+    new = np.ones(len(e), dtype=bool)
+    new[1:] = (
+        (src[1:] != src[:-1])
+        | (dst[1:] != dst[:-1])
+        | (pred_rank[1:] != pred_rank[:-1])
+        | (neg[1:] != neg[:-1])
+    )
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, len(e)))
+    conf = np.where(t.conf[e] > 0, t.conf[e], -1.0)
+    best = np.maximum.reduceat(conf, starts)
+    hedged = np.minimum.reduceat(t.hedged[e].astype(np.int8), starts)
+    attributed = np.maximum.reduceat(t.attributed[e].astype(np.int8), starts)
     out = []
-    for i, ((u, v, predicate, negated), group) in enumerate(sorted(groups.items())):
-        label = str(group[0].get("label", ""))
-        confidences = [float(d["confidence"]) for d in group if d.get("confidence")]
-        hedged = all(d.get("modality") not in (None, "", "asserted") for d in group)
+    for i, (start, count) in enumerate(
+        zip(starts.tolist(), counts.tolist(), strict=True)
+    ):
+        first = int(e[start])
+        code = int(pred[first])
+        negated = bool(neg[start])
+        label = t.pred_label[code]
         out.append(
             {
                 "id": f"e{i}",
-                "from": u,
-                "to": v,
-                "predicate": predicate,
+                "from": t.ids[src[start]],
+                "to": t.ids[dst[start]],
+                "predicate": t.pred_iri[code],
                 "label": f"not {label}" if negated else label,
-                "count": len(group),
+                "count": count,
                 "negated": negated,
-                "hedged": hedged,
-                "attributed": any(d.get("attributed_to") for d in group),
-                "confidence": round(max(confidences), 3) if confidences else None,
+                "hedged": bool(hedged[i]),
+                "attributed": bool(attributed[i]),
+                "confidence": round(float(best[i]), 3) if best[i] > 0 else None,
             }
         )
     return out
@@ -175,4 +218,5 @@ __all__ = [
     "compact",
     "graph_view",
     "script_json",
+    "selection_view",
 ]
