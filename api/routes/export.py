@@ -28,7 +28,10 @@ def _export(store: StoreDep, ext: str) -> Response:
     return Response(
         out.getvalue(),
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="kg.{ext}"'},
+        headers={  # a download, never rendered: news text inside stays inert
+            "Content-Disposition": f'attachment; filename="kg.{ext}"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import get_settings, get_store
-from api.errors import error_response
+from api.errors import error_response, rejects_methods
 from kg.errors import (
     InputError,
     KgError,
@@ -93,6 +93,14 @@ _MEDIA_TYPE = {  # what we send back (charset for the text ones)
     ox.RdfFormat.TRIG: "application/trig",
     ox.RdfFormat.RDF_XML: "application/rdf+xml",
     ox.RdfFormat.JSON_LD: "application/ld+json",
+}
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Results (SELECT, ASK) or RDF (CONSTRUCT, DESCRIBE) by Accept",
+        "content": {media.split(";")[0]: {} for media in _MEDIA_TYPE.values()},
+    },
+    503: {"description": "The query ran out of time", "content": _ERROR},
 }
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
@@ -183,6 +191,23 @@ def _decode(body: bytes, what: str) -> str:
         raise InputError(f"the {what} is not valid UTF-8 (byte {exc.start})") from exc
 
 
+def check_iris(iris: list[str], name: str) -> list[str]:
+    """The graph IRIs of a dataset parameter, each checked to be an absolute IRI.
+
+    Raises:
+        InputError: one is empty or not an absolute IRI (``?default-graph-uri=``).
+    """
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise InputError(
+                f"the '{name}' value {iri!r} is not an absolute IRI ({exc}); "
+                "give a graph IRI such as https://kg.example/graph/ID"
+            ) from exc
+    return iris
+
+
 @short_text_cache()
 def _query_string(raw: bytes) -> dict[str, list[str]]:
     """The URL's parameters, decoded as Starlette decodes them (cached: the
@@ -202,7 +227,7 @@ async def read_request(request: Request) -> SparqlRequest:
     if "update" in qp:
         raise QueryError("/sparql is read-only: send SPARQL Update to /update")
     if request.method != "POST":
-        return req
+        return _checked(req)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == _FORM:
         values = _parse_form(await request.body())
@@ -215,7 +240,7 @@ async def read_request(request: Request) -> SparqlRequest:
         if req.query is not None:
             raise InputError("a query in the URL and another in the body: send one")
         req.query = _decode(await request.body(), "query body")
-        return req
+        return _checked(req)
     else:
         raise UnsupportedMediaError(
             f"unsupported Content-Type {ctype or '(none)'!r} for POST /sparql; use "
@@ -230,6 +255,12 @@ async def read_request(request: Request) -> SparqlRequest:
     req.default_graph_uri += values.get("default-graph-uri", [])
     req.named_graph_uri += values.get("named-graph-uri", [])
     req.format = _one(values.get("format", []), "format") or req.format
+    return _checked(req)
+
+
+def _checked(req: SparqlRequest) -> SparqlRequest:
+    check_iris(req.default_graph_uri, "default-graph-uri")
+    check_iris(req.named_graph_uri, "named-graph-uri")
     return req
 
 
@@ -261,11 +292,31 @@ _PARAMS: list[dict[str, Any]] = [
 ]
 
 
+_QUERY_BODIES: dict[str, Any] = {
+    "required": True,
+    "content": {
+        _FORM: {
+            "schema": {
+                "type": "object",
+                "required": ["query"],
+                "properties": {
+                    "query": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+        _QUERY_BODY: {"schema": {"type": "string"}},
+    },
+}
+
+
 @router.get(
     "/sparql",
     name="sparql",
     summary="SPARQL 1.1 query (GET)",
     openapi_extra={"parameters": _PARAMS},
+    responses=_ANSWERS,
 )
 async def sparql_get(request: Request) -> Response:
     """Run ``?query=``; without a query, describe the service (Turtle)."""
@@ -275,6 +326,7 @@ async def sparql_get(request: Request) -> Response:
 @router.api_route(
     "/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False
 )
+@rejects_methods
 def sparql_wrong_method(request: Request) -> Response:
     raise StarletteHTTPException(
         405, "use GET or POST for SPARQL queries", headers={"Allow": "GET, POST"}
@@ -284,7 +336,8 @@ def sparql_wrong_method(request: Request) -> Response:
 @router.post(
     "/sparql",
     summary="SPARQL 1.1 query (POST form or application/sparql-query)",
-    openapi_extra={"parameters": _PARAMS[1:]},
+    openapi_extra={"parameters": _PARAMS[1:], "requestBody": _QUERY_BODIES},
+    responses=_ANSWERS,
 )
 async def sparql_post(request: Request) -> Response:
     """Run a query sent in the body."""

@@ -19,7 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import require_writer
 from api.deps import get_settings, get_store
-from api.routes.sparql import UnsupportedMediaError, _decode, _one, _parse_form, _wanted
+from api.errors import rejects_methods
+from api.routes.sparql import (
+    UnsupportedMediaError,
+    _decode,
+    _one,
+    _parse_form,
+    _wanted,
+    check_iris,
+)
 from kg.errors import InputError, NotFoundError, QueryError
 
 router = APIRouter(tags=["update"])
@@ -47,14 +55,52 @@ _RDF_OUT = {  # Accept -> (store format, media type)
 @router.api_route(
     "/update", methods=["GET", "PUT", "DELETE", "PATCH"], include_in_schema=False
 )
+@rejects_methods
 def update_wrong_method(request: Request) -> Response:
     raise StarletteHTTPException(
         405, "use POST for SPARQL Update", headers={"Allow": "POST"}
     )
 
 
+_UPDATE_BODIES: dict[str, Any] = {
+    "required": True,
+    "content": {
+        _FORM: {
+            "schema": {
+                "type": "object",
+                "required": ["update"],
+                "properties": {"update": {"type": "string"}},
+            }
+        },
+        _UPDATE_BODY: {"schema": {"type": "string"}},
+    },
+}
+_GRAPH_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "graph",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "the graph's IRI",
+    },
+    {
+        "name": "default",
+        "in": "query",
+        "schema": {"type": "string"},
+        "allowEmptyValue": True,
+        "description": "present: the default graph (the union; read-only)",
+    },
+]
+_GRAPH_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {media: {"schema": {"type": "string"}} for media in _RDF_IN},
+}
+
+
 @router.post(
-    "/update", summary="SPARQL 1.1 Update (needs the write token)", status_code=204
+    "/update",
+    summary="SPARQL 1.1 Update (needs the write token)",
+    status_code=204,
+    openapi_extra={"requestBody": _UPDATE_BODIES},
 )
 async def update(request: Request) -> Response:
     """Run an update sent as form ``update=`` or as ``application/sparql-update``."""
@@ -78,6 +124,8 @@ async def update(request: Request) -> Response:
             f"unsupported Content-Type {ctype or '(none)'!r} for POST /update; use "
             f"{_FORM} or {_UPDATE_BODY}"
         )
+    check_iris(using, "using-graph-uri")
+    check_iris(using_named, "using-named-graph-uri")
     if not text or not text.strip():
         raise QueryError("missing SPARQL update: send 'update' or a sparql-update body")
     settings = get_settings(request)
@@ -103,7 +151,7 @@ def _target(request: Request) -> str | None:
         raise InputError("give either ?graph=IRI or ?default, not both")
     if graph is None and "default" not in qp:
         raise InputError("name the graph: ?graph=IRI, or ?default for the union")
-    return graph
+    return graph if graph is None else check_iris([graph], "graph")[0]
 
 
 def _parse_body(request: Request, body: bytes) -> Graph:
@@ -121,7 +169,23 @@ def _parse_body(request: Request, body: bytes) -> Graph:
     return graph
 
 
-@router.get("/store", summary="Graph Store Protocol: read a graph")
+_WRITTEN: dict[int | str, dict[str, Any]] = {
+    201: {"description": "The graph was created"},
+    204: {"description": "The graph was replaced or added to"},
+}
+
+
+@router.get(
+    "/store",
+    summary="Graph Store Protocol: read a graph",
+    responses={
+        200: {
+            "description": "The graph, by Accept",
+            "content": {media.split(";")[0]: {} for _, media in _RDF_OUT.values()},
+        }
+    },
+    openapi_extra={"parameters": _GRAPH_PARAMS},
+)
 def store_get(request: Request) -> Response:
     """A named graph (``?graph=IRI``) or the union (``?default``), by Accept."""
     graph = _target(request)
@@ -169,17 +233,34 @@ async def _write_graph(request: Request, *, merge: bool) -> Response:
     return Response(status_code=204 if existed else 201)
 
 
-@router.put("/store", summary="Graph Store Protocol: replace a graph")
+@router.put(
+    "/store",
+    summary="Graph Store Protocol: replace a graph",
+    status_code=204,
+    responses=_WRITTEN,
+    openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY},
+)
 async def store_put(request: Request) -> Response:
     return await _write_graph(request, merge=False)
 
 
-@router.post("/store", summary="Graph Store Protocol: add to a graph")
+@router.post(
+    "/store",
+    summary="Graph Store Protocol: add to a graph",
+    status_code=204,
+    responses=_WRITTEN,
+    openapi_extra={"parameters": _GRAPH_PARAMS, "requestBody": _GRAPH_BODY},
+)
 async def store_post(request: Request) -> Response:
     return await _write_graph(request, merge=True)
 
 
-@router.delete("/store", summary="Graph Store Protocol: delete a graph")
+@router.delete(
+    "/store",
+    summary="Graph Store Protocol: delete a graph",
+    status_code=204,
+    openapi_extra={"parameters": _GRAPH_PARAMS},
+)
 def store_delete(request: Request) -> Response:
     graph = _writable(request)
     if not get_store(request).remove_graph(graph):
