@@ -4,6 +4,7 @@
 var nodes, edges, network;
 (function () {
   "use strict";
+  var marks = window.kgMarks = {script: performance.now()};  // read by the benchmark
   var view = expand(JSON.parse(document.getElementById("kg-view").textContent));
   function expand(v) {  // rows back to objects (see kg/viz/view.py compact)
     var nf = v.fields.node, focus = {};
@@ -54,13 +55,6 @@ var nodes, edges, network;
     var q = new URLSearchParams(params);
     return "/graph?" + q.toString();
   }
-  function nodeColour(n) {
-    if (colourBy && colourBy.value === "community") {
-      var pal = view.colours.community;
-      return n.community >= 0 && n.community < pal.length ? pal[n.community] : "#c8ccd2";
-    }
-    return view.colours.type[n.type] || view.colours.type.Thing;
-  }
   function nodeTip(n) {
     var box = el("div");
     box.appendChild(el("div", "tip-rel", n.label));
@@ -80,36 +74,59 @@ var nodes, edges, network;
 
   var byId = {};
   view.nodes.forEach(function (n) { byId[n.id] = n; });
+  function groupOf(n) {
+    if (colourBy && colourBy.value === "community") {
+      var known = n.community >= 0 && n.community < view.colours.community.length;
+      return "c" + (known ? n.community : -1);
+    }
+    return "t" + (view.colours.type[n.type] ? n.type : "Thing");
+  }
+  function groups() {  // one colour per group: vis-network styles groups, not items
+    var out = {}, pal = view.colours.community;
+    Object.keys(view.colours.type).forEach(function (t) {
+      var c = view.colours.type[t];
+      out["t" + t] = {color: {background: c, border: "#ffffff",
+                              highlight: {background: c, border: "#111"}}};
+    });
+    for (var i = -1; i < pal.length; i++) {
+      var c = i >= 0 ? pal[i] : "#c8ccd2";
+      out["c" + i] = {color: {background: c, border: "#ffffff",
+                              highlight: {background: c, border: "#111"}}};
+    }
+    return out;
+  }
   function visNode(n) {
-    return {
-      id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, type: n.type,
-      degree: n.degree, community: n.community, score: n.score,
-      color: {background: nodeColour(n), border: n.focus ? "#111" : "#ffffff",
-              highlight: {background: nodeColour(n), border: "#111"}},
-      borderWidth: n.focus ? 4 : 1.5, title: nodeTip(n)
-    };
+    var item = {id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, type: n.type,
+                degree: n.degree, community: n.community, score: n.score,
+                group: groupOf(n)};
+    if (n.focus) { item.borderWidth = 4; item.color = {border: "#111"}; }
+    return item;
   }
   nodes = new vis.DataSet(view.nodes.map(visNode));
+  var NEGATED = {color: "#c0392b", highlight: "#7b241c", hover: "#7b241c"};
+  var edgeById = {};
   edges = new vis.DataSet(view.edges.map(function (e) {
-    return {
-      id: e.id, from: e.from, to: e.to, predicate: e.predicate, count: e.count,
-      negated: e.negated, hedged: e.hedged, label: big ? undefined : e.label,
-      name: e.label, dashes: e.hedged ? [6, 4] : false,
-      width: 1 + Math.log2(e.count),
-      color: e.negated ? {color: "#c0392b", highlight: "#7b241c", hover: "#7b241c"}
-                       : {color: "#8a9bb0", highlight: "#1f3b57", hover: "#1f3b57"},
-      title: edgeTip(e, byId)
-    };
+    edgeById[e.id] = e;
+    var item = {id: e.id, from: e.from, to: e.to, predicate: e.predicate, count: e.count,
+                negated: e.negated, hedged: e.hedged, name: e.label};
+    if (!big) item.label = e.label;
+    if (e.count > 1) item.width = 1 + Math.log2(e.count);
+    if (e.hedged) item.dashes = [6, 4];
+    if (e.negated) item.color = NEGATED;
+    return item;
   }));
+  marks.data = performance.now();
   var options = {
     physics: {enabled: false},
     layout: {improvedLayout: false, randomSeed: 7},
     interaction: {hover: !big, tooltipDelay: 150, hideEdgesOnDrag: big,
                   hideEdgesOnZoom: big, keyboard: false, multiselect: false},
-    nodes: {shape: "dot", scaling: {label: {enabled: big, drawThreshold: 9}},
+    groups: groups(),
+    nodes: {shape: "dot", borderWidth: 1.5, scaling: {label: {enabled: big, drawThreshold: 9}},
             font: {size: 16, face: "DejaVu Sans, sans-serif", strokeWidth: 3,
                    strokeColor: "#ffffff"}},
-    edges: {arrows: {to: {enabled: true, scaleFactor: 0.55}},
+    edges: {arrows: {to: {enabled: true, scaleFactor: 0.55}}, width: 1,
+            color: {color: "#8a9bb0", highlight: "#1f3b57", hover: "#1f3b57"},
             smooth: big ? false : {enabled: true, type: "continuous", roundness: 0.2},
             font: {size: 11, color: "#34495e", align: "middle",
                    face: "DejaVu Sans, sans-serif", strokeWidth: 3,
@@ -118,6 +135,16 @@ var nodes, edges, network;
   };
   network = new vis.Network(document.getElementById("mynetwork"),
                             {nodes: nodes, edges: edges}, options);
+  marks.network = performance.now();
+  /* tooltips are built when first hovered, not for every item up front */
+  network.on("hoverNode", function (p) {
+    var item = nodes.get(p.node);
+    if (item && !item.title) nodes.update({id: p.node, title: nodeTip(byId[p.node])});
+  });
+  network.on("hoverEdge", function (p) {
+    var item = edges.get(p.edge);
+    if (item && !item.title) edges.update({id: p.edge, title: edgeTip(edgeById[p.edge], byId)});
+  });
   network.once("afterDrawing", function () {
     window.kgFirstDraw = performance.now();
     document.body.setAttribute("data-drawn", "1");
@@ -126,10 +153,7 @@ var nodes, edges, network;
   if (focus.length) network.selectNodes([focus[0].id]);
 
   if (colourBy) colourBy.addEventListener("change", function () {
-    nodes.update(view.nodes.map(function (n) {
-      return {id: n.id, color: {background: nodeColour(n), border: n.focus ? "#111" : "#fff",
-                                highlight: {background: nodeColour(n), border: "#111"}}};
-    }));
+    nodes.update(view.nodes.map(function (n) { return {id: n.id, group: groupOf(n)}; }));
     document.getElementById("legend-type").hidden = colourBy.value !== "type";
     document.getElementById("legend-community").hidden = colourBy.value !== "community";
   });
@@ -290,8 +314,15 @@ var nodes, edges, network;
   /* ---- find an actor (keyboard: type, Enter) ---------------------------------- */
   var search = document.getElementById("find");
   var list = document.getElementById("node-names");
-  if (list) view.nodes.slice().sort(function (a, b) { return b.score - a.score; }).slice(0, 2000)
-    .forEach(function (n) { var o = document.createElement("option"); o.value = n.label; list.appendChild(o); });
+  function fillNames() {  // the 2,000 most central names, once the picture is drawn
+    view.nodes.slice().sort(function (a, b) { return b.score - a.score; }).slice(0, 2000)
+      .forEach(function (n) {
+        var o = document.createElement("option");
+        o.value = n.label;
+        list.appendChild(o);
+      });
+  }
+  if (list) network.once("afterDrawing", function () { setTimeout(fillNames, 0); });
   function find() {
     var v = search.value.trim().toLowerCase();
     var hit = view.nodes.filter(function (n) { return n.label.toLowerCase() === v; })[0];
