@@ -27,6 +27,8 @@ DRAWN = "() => document.body.getAttribute('data-drawn') === '1'"
 NODE_POINT = """(id) => { const d = network.canvasToDOM(network.getPositions([id])[id]);
   const r = document.querySelector('#mynetwork canvas').getBoundingClientRect();
   return {x: r.left + d.x, y: r.top + d.y}; }"""
+
+
 def open_page(rec: Any, url: str) -> Any:
     page = rec.page
     page.goto(url)
@@ -88,6 +90,29 @@ def test_graph_filter_node_and_edge(
     assert page.locator("#panel .evidence mark").count() >= 1
     assert page.locator("#panel .evidence a.article-link").count() >= 1
     shot(page, "explorer-edge-panel")
+    clean(browser_page)
+
+
+def test_hover_shows_a_tooltip_and_colours_follow_the_switch(
+    live_server: str, browser_page: Any
+) -> None:
+    page = open_page(browser_page, f"{live_server}/graph")
+    hub = page.evaluate("nodes.get().sort((a, b) => b.score - a.score)[0]")
+    assert page.evaluate("nodes.get().filter((n) => n.title).length") == 0  # lazy
+    point = page.evaluate(NODE_POINT, hub["id"])
+    page.mouse.move(point["x"] - 40, point["y"] - 40)
+    page.mouse.move(point["x"], point["y"], steps=4)
+    tip = page.wait_for_selector("div.vis-tooltip", state="visible")
+    assert hub["label"] in tip.inner_text()
+    assert "relations" in tip.inner_text()
+    # colour by community: every actor moves to a community group, and back
+    groups = "nodes.get().map((n) => n.group[0])"
+    assert set(page.evaluate(groups)) == {"t"}
+    page.select_option("#colour-by", "community")
+    assert set(page.evaluate(groups)) == {"c"}
+    assert not page.is_hidden("#legend-community")
+    page.select_option("#colour-by", "type")
+    assert set(page.evaluate(groups)) == {"t"}
     clean(browser_page)
 
 
