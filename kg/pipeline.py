@@ -1,18 +1,21 @@
 """Runs the stages: read, parse, extract/resolve, build RDF, commit per article.
 
 The parent process reads the input (streaming), skips unchanged articles by
-content hash and commits each article's graph in its own transaction. Parsing,
+content hash and writes the new articles' graphs about ``COMMIT_LINES`` triples
+at a time (``Store.put_batch``: each article whole or absent, even after a
+kill -9; see ``kg.store.embedded``). Parsing,
 extraction and building the RDF run in ``workers`` processes (one spaCy model
 each), a few batches ahead at most, so memory stays flat whatever the corpus
 size. Results come back in input order as N-Triples bytes, so the graph is the
 same for any number of workers.
 
-Ctrl-C stops after the article being committed; nothing is half-written, and
+Ctrl-C stops after writing what is built; nothing is half-written, and
 running the same command again skips what is stored and does the rest.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -24,12 +27,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
-from typing import Any
+from typing import Any, Protocol
 
 from kg.config import Settings
 from kg.extract.article import extract_article
 from kg.extract.nlp import load_nlp
-from kg.graph.build import build_graph, content_hash, to_ntriples
+from kg.graph.build import build_ntriples, content_hash
 from kg.graph.iris import Minter
 from kg.ingest.news import Skipped, read_articles
 from kg.store.base import Store
@@ -38,6 +41,7 @@ from kg.types import Article
 log = logging.getLogger(__name__)
 BATCH = 16  # articles per task: one nlp.pipe call in a worker
 AHEAD = 2  # tasks in flight per worker: enough to keep them busy, bounded memory
+COMMIT_LINES = 40_000  # built N-Triples lines gathered before one store write
 
 
 @dataclass
@@ -104,6 +108,9 @@ def _init_worker(
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _STATE.update(nlp=load_nlp(model), minter=Minter(base_iri))
+    # the model's objects live as long as the process: keep them out of every
+    # garbage collection (each full collection would scan them all again)
+    gc.freeze()
 
 
 def _exit_with(parent: int) -> None:
@@ -122,7 +129,7 @@ def build_batch(todo: list[Todo]) -> list[Built]:
     ):
         try:
             ex = extract_article(doc, article)
-            data = to_ntriples(build_graph(ex, minter=minter, digest=digest))
+            data = build_ntriples(ex, minter=minter, digest=digest)
         except Exception as exc:  # one bad article must not stop the run
             log.exception("extraction failed for %s", article.origin)
             out.append(
@@ -139,6 +146,16 @@ def build_batch(todo: list[Todo]) -> list[Built]:
     return out
 
 
+class Builders(Protocol):
+    """What turns batches into built articles: local processes, or a Dask cluster."""
+
+    workers: int
+
+    def run(self, batches: Iterator[list[Todo]]) -> Iterator[list[Built]]: ...
+
+    def close(self, *, cancel: bool = False) -> None: ...
+
+
 class _Builders:
     """``workers`` processes (or this one) turning batches into built articles."""
 
@@ -146,6 +163,7 @@ class _Builders:
         self.workers = workers
         args = (settings.spacy_model, settings.base_iri)
         self.pool: ProcessPoolExecutor | None = None
+        self.pending: deque[Future[list[Built]]] = deque()
         if workers > 1:
             self.pool = ProcessPoolExecutor(
                 workers,
@@ -162,13 +180,20 @@ class _Builders:
             for todo in batches:
                 yield build_batch(todo)
             return
-        pending: deque[Future[list[Built]]] = deque()
+        pending = self.pending
         for todo in batches:
             pending.append(self.pool.submit(build_batch, todo))
             if len(pending) >= AHEAD * self.workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+    def finished(self) -> Iterator[list[Built]]:
+        """The batches already built when interrupted, in input order."""
+        while self.pending and self.pending[0].done():
+            future = self.pending.popleft()
+            if not future.cancelled() and future.exception() is None:
+                yield future.result()
 
     def close(self, *, cancel: bool = False) -> None:
         if self.pool is not None:
@@ -186,12 +211,14 @@ def ingest(
     defaults: Mapping[str, str | None] | None = None,
     on_article: Callable[[Article | Skipped, IngestReport], None] | None = None,
     workers: int = 1,
+    builders: Builders | None = None,
 ) -> IngestReport:
-    """Ingest news files into the store, one transaction per article.
+    """Ingest news files into the store; each article is stored whole or not at all.
 
     Unchanged articles (same content hash) are skipped; a changed article
     replaces its named graph. Bad files are recorded in ``report.skipped``.
-    ``workers`` processes parse and extract (1: this process). On Ctrl-C the
+    ``workers`` processes parse and extract (1: this process), unless
+    ``builders`` do it (``kg.distributed.DaskBuilders``: a Dask cluster). On Ctrl-C the
     report comes back with ``interrupted`` set; every stored article is whole.
 
     Example:
@@ -224,15 +251,29 @@ def ingest(
             if todo:
                 yield todo
 
-    builders = _Builders(settings, workers)
+    if builders is None:  # else e.g. kg.distributed.DaskBuilders (a cluster)
+        builders = _Builders(settings, workers)
+    ready: list[Built] = []  # built, not yet written: at most ~COMMIT_LINES lines
+
+    def write() -> None:
+        _commit(ready, store, report)  # one write for the new ones
+        for b in ready:
+            notify(b.article)
+        ready.clear()
+
     try:
         for built in builders.run(todo_batches()):
-            _commit(built, store, report)  # one transaction for the new ones
-            for b in built:
-                notify(b.article)
+            ready += built
+            if sum(b.ntriples.count(b"\n") for b in ready) >= COMMIT_LINES:
+                write()
+        write()
     except KeyboardInterrupt:
         report.interrupted = True
+        if isinstance(builders, _Builders):  # what is built already: keep it
+            for built in builders.finished():
+                ready += built
         builders.close(cancel=True)
+        write()
     finally:
         builders.close()
     return report

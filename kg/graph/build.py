@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from kg.graph.iris import Minter
-from kg.types import Article, Entity, Extraction
+from kg.types import Article, Entity, Extraction, Relation
 from kg.vocab import KG, NIF, PREFIXES, SCHEMA, TYPE_CLASSES
 
 EXTRACTOR_VERSION = "1"
@@ -179,3 +180,146 @@ def _add_entity(g: Graph, e: Entity, minter: Minter) -> URIRef:
     for role in sorted(e.roles):
         g.add((iri, SCHEMA.jobTitle, Literal(role)))
     return iri
+
+
+# -- the same graph as N-Triples text, without rdflib (the ingest's fast path) -------
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _i(term: str) -> str:
+    return f"<{term}>"
+
+
+def _s(text: str) -> str:
+    return f'"{text.translate(_ESCAPES)}"'
+
+
+def _typed(lexical: str, datatype: URIRef) -> str:
+    return f'"{lexical.translate(_ESCAPES)}"^^<{datatype}>'
+
+
+def _nt_date(value: str | None) -> str | None:
+    d = _date(value)
+    return None if d is None else _typed(str(d), XSD.date)
+
+
+_T, _LABEL, _TEXT = _i(RDF.type), _i(RDFS.label), _i(SCHEMA.text)
+_BEGIN, _END, _DERIVED = _i(NIF.beginIndex), _i(NIF.endIndex), _i(PROV.wasDerivedFrom)
+_INT, _DOUBLE, _BOOL = XSD.integer, XSD.double, XSD.boolean
+
+
+def build_ntriples(extraction: Extraction, *, minter: Minter, digest: str) -> bytes:
+    """The triples of :func:`build_graph` as N-Triples, without building a Graph.
+
+    Same triples (a test checks it on every seed); about 5x faster, because no
+    rdflib term, index or serialiser is involved: it only formats strings.
+
+    Example:
+        >>> build_ntriples(ex, minter=Minter(BASE), digest=h)  # doctest: +SKIP
+        b'<https://kg.example/id/article/a1> <http://www.w3.org/1999/...'
+    """
+    art = extraction.article
+    out: dict[str, None] = {}  # a set that keeps the order
+
+    def add(s: str, p: str, o: str) -> None:
+        out[f"{s} {p} {o} .\n"] = None
+
+    a = _i(minter.article(art.id))
+    add(a, _T, _i(SCHEMA.NewsArticle))
+    add(a, _i(SCHEMA.identifier), _s(art.id))
+    add(a, _i(KG.contentHash), _s(digest))
+    if art.title:
+        add(a, _i(SCHEMA.headline), _s(art.title))
+    if (d := _nt_date(art.date)) is not None:
+        add(a, _i(SCHEMA.datePublished), d)
+    if art.url:
+        add(a, _i(SCHEMA.url), _typed(art.url, XSD.anyURI))
+    if art.source:
+        pub = _i(minter.entity("Organization", art.source))
+        add(a, _i(SCHEMA.publisher), pub)
+        add(pub, _T, _i(SCHEMA.Organization))
+        add(pub, _LABEL, _s(art.source))
+
+    sents = []
+    for s in extraction.sentences:
+        si = _i(minter.sentence(art.id, s.index))
+        sents.append(si)
+        add(si, _T, _i(KG.Sentence))
+        add(si, _TEXT, _s(s.text))
+        add(si, _BEGIN, _typed(str(s.start), _INT))
+        add(si, _END, _typed(str(s.end), _INT))
+        add(si, _i(KG.sentenceIndex), _typed(str(s.index), _INT))
+        add(si, _i(SCHEMA.isPartOf), a)
+
+    iris: dict[str, str] = {}
+    for key, e in extraction.entities.items():
+        iri = iris[key] = str(minter.entity(e.type, e.name))
+        add(_i(iri), _T, _i(TYPE_CLASSES[e.type]))
+        add(_i(iri), _LABEL, _s(e.name))
+        for alias in sorted(e.aliases):
+            add(_i(iri), _i(SKOS.altLabel), _s(alias))
+        for role in sorted(e.roles):
+            add(_i(iri), _i(SCHEMA.jobTitle), _s(role))
+    for iri in iris.values():
+        add(a, _i(SCHEMA.mentions), _i(iri))
+
+    names = {k: e.name for k, e in extraction.entities.items()}
+    for r in extraction.relations:
+        _add_relation(add, r, art.id, minter, iris, names, sents)
+
+    for q in extraction.quotes:
+        qi = _i(minter.quote(art.id, str(q.start), q.text))
+        add(qi, _T, _i(KG.Quote))
+        add(qi, _TEXT, _s(q.text))
+        add(qi, _i(KG.speaker), _i(iris[q.speaker]))
+        add(qi, _i(KG.reportingVerb), _s(q.verb))
+        add(qi, _DERIVED, sents[q.sentence])
+        add(qi, _BEGIN, _typed(str(q.start), _INT))
+        add(qi, _END, _typed(str(q.end), _INT))
+        if q.addressee:
+            add(qi, _i(KG.addressee), _i(iris[q.addressee]))
+    return "".join(out).encode()
+
+
+def _add_relation(
+    add: Callable[[str, str, str], None],
+    r: Relation,
+    article_id: str,
+    minter: Minter,
+    iris: dict[str, str],
+    names: dict[str, str],
+    sents: list[str],
+) -> None:
+    """The triples of one relation: its statement node, and the direct triple."""
+    p = str(minter.predicate(r.predicate))
+    add(_i(p), _T, _i(KG.Relation))
+    add(_i(p), _LABEL, _s(r.predicate))
+    add(_i(p), _i(RDFS.subPropertyOf), _i(KG.related))
+    subj = iris[r.subject]
+    obj_text = iris[r.object] if r.object else (r.object_text or "")
+    obj = _i(obj_text) if r.object else _s(obj_text)
+    st = _i(
+        minter.statement(article_id, str(r.sentence), subj, p, obj_text, str(r.negated))
+    )
+    add(st, _T, _i(RDF.Statement))
+    add(st, _T, _i(KG.Statement))
+    add(st, _i(RDF.subject), _i(subj))
+    add(st, _i(RDF.predicate), _i(p))
+    add(st, _i(RDF.object), obj)
+    if r.object_text and (r.object is None or r.object_text != names.get(r.object)):
+        add(st, _i(KG.objectText), _s(r.object_text))
+    add(st, _DERIVED, sents[r.sentence])
+    add(st, _i(KG.confidence), _typed(str(Literal(float(r.confidence))), _DOUBLE))
+    add(st, _i(KG.negated), _typed("true" if r.negated else "false", _BOOL))
+    add(st, _i(KG.modality), _s(r.modality))
+    if r.attributed_to:
+        add(st, _i(PROV.wasAttributedTo), _i(iris[r.attributed_to]))
+    if (d := _nt_date(r.date)) is not None:
+        add(st, _i(DCTERMS.date), d)
+    if r.subject_count is not None:
+        add(st, _i(KG.subjectQuantity), _typed(str(r.subject_count), _INT))
+    if r.object_count is not None:
+        add(st, _i(KG.objectQuantity), _typed(str(r.object_count), _INT))
+    if r.object and not r.negated and r.modality == "asserted":
+        add(_i(subj), _i(p), obj)

@@ -32,6 +32,13 @@ from kg.vocab import KG, PREFIXES
 log = logging.getLogger(__name__)
 _IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
 CHEAP_ROWS = 256  # rows a query may return and still run on the server's loop
+BULK_MIN_QUADS = 4096  # new-graph writes at least this big go through bulk_load
+# the named graph listing the article graphs a bulk write has not finished yet
+PENDING = "urn:kg:store:pending"
+_PENDING = ox.NamedNode(PENDING)
+_PENDING_CLASS = ox.NamedNode("urn:kg:store:PendingGraph")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_MARKER = f" <{KG.contentHash}> ".encode()
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -91,6 +98,23 @@ def _check_ntriples(graph: str, data: bytes) -> None:
         raise StoreError(f"graph {graph}: the N-Triples do not end with ' .\\n'")
 
 
+def _split_marker(data: bytes) -> tuple[bytes, bytes] | None:
+    """(the N-Triples without the ``kg:contentHash`` line, that line), or None."""
+    i = data.find(_MARKER)
+    while i >= 0:
+        start = data.rfind(b"\n", 0, i) + 1
+        if b" " not in data[start:i]:  # the predicate, not text inside a literal
+            end = data.index(b"\n", i) + 1
+            return data[:start] + data[end:], data[start:end]
+        i = data.find(_MARKER, i + 1)
+    return None
+
+
+def _in_graph(graph: str, data: bytes) -> bytes:
+    """N-Triples lines -> N-Quads lines in ``graph``."""
+    return data.replace(b" .\n", f" <{graph}> .\n".encode())
+
+
 def rdf_format(fmt: str) -> ox.RdfFormat:
     try:
         return FORMATS[fmt]
@@ -117,6 +141,8 @@ class EmbeddedStore:
         # query text -> is_cheap() answer; only this object writes, and each
         # write starts a new cache once it has committed
         self._cheap: dict[str, bool] = {}
+        self.bulk_min_quads = BULK_MIN_QUADS
+        self.recovered: list[str] = []  # graphs an interrupted ingest left
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -125,6 +151,7 @@ class EmbeddedStore:
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
+                self.recovered = self._recover()
         except OSError as exc:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
@@ -157,23 +184,29 @@ class EmbeddedStore:
     def put_batch(self, items: Sequence[tuple[str, bytes]]) -> int:
         """Write several article graphs (N-Triples each); quads written.
 
-        The new graphs go in one transaction (pyoxigraph parses the N-Quads in
-        Rust: no Python object per triple); a graph that exists already is
-        replaced in a transaction of its own. Either way each article is whole
-        or absent, whatever happens.
+        Each article is whole or absent afterwards, whatever happens (even a
+        kill -9). A graph that exists already is replaced in a transaction of
+        its own. New graphs go in one transaction (pyoxigraph parses the
+        N-Quads in Rust: no Python object per triple), or, from
+        ``BULK_MIN_QUADS`` quads on, through ``bulk_load``, which is 3x faster
+        but not atomic; see :meth:`_bulk_write` for how it stays whole.
         """
-        fresh: list[bytes] = []
         written = 0
+        fresh: list[tuple[str, bytes]] = []
+        seen: set[str] = set()
         try:
             for graph, data in items:
                 _check_ntriples(graph, data)
                 written += 2 * data.count(b"\n")
+                if graph in seen:  # the same graph twice: the last one wins
+                    self._write_fresh(fresh)
+                    fresh, seen = [], set()
+                seen.add(graph)
                 if self._store.contains_named_graph(ox.NamedNode(graph)):
                     self._replace(graph, data)
-                else:  # each line twice: in the article's graph, and in the union
-                    fresh += [data.replace(b" .\n", f" <{graph}> .\n".encode()), data]
-            if fresh:
-                self._store.load(b"".join(fresh), format=ox.RdfFormat.N_QUADS)
+                else:
+                    fresh.append((graph, data))
+            self._write_fresh(fresh)
         except SyntaxError as exc:
             raise StoreError(f"invalid N-Triples for the store: {exc}") from exc
         except OSError as exc:
@@ -181,6 +214,87 @@ class EmbeddedStore:
         finally:
             self._cheap = {}  # after the commit: answers cached before it are gone
         return written
+
+    def _write_fresh(self, fresh: list[tuple[str, bytes]]) -> None:
+        """New graphs: one transaction, or the marked bulk write when big."""
+        if not fresh:
+            return
+        split = [(g, _split_marker(d)) for g, d in fresh]
+        lines = sum(d.count(b"\n") for _, d in fresh)
+        if 2 * lines < self.bulk_min_quads or any(m is None for _, m in split):
+            # each line twice: in the article's graph, and in the union
+            data = b"".join(_in_graph(g, d) + d for g, d in fresh)
+            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+        else:
+            self._bulk_write([(g, *m) for g, m in split if m is not None])
+
+    def _bulk_write(self, items: list[tuple[str, bytes, bytes]]) -> None:
+        """New article graphs through ``bulk_load``, each whole or absent.
+
+        ``items`` are (graph, N-Triples without the marker, the marker line:
+        the article's ``kg:contentHash`` triple). Four steps:
+
+        1. one transaction lists the graphs in the ``PENDING`` graph;
+        2. ``bulk_load`` of the graphs' triples (not atomic);
+        3. ``bulk_load`` of their union copies, only once step 2 has finished,
+           so every union triple written here has its named copy;
+        4. one transaction adds the markers (graph and union) and empties
+           ``PENDING``.
+
+        A crash before 4 leaves the graphs listed as pending and unmarked: the
+        next read-write open (:meth:`_recover`) retracts them like
+        ``remove_graph`` would, and a re-run ingests them again (their
+        ``article_hash`` is None). A crash in 4 changes nothing (atomic). An
+        exception (Ctrl-C included) between the steps recovers at once.
+        """
+        self._store.extend(
+            ox.Quad(ox.NamedNode(g), _RDF_TYPE, _PENDING_CLASS, _PENDING)
+            for g, _, _ in items
+        )
+        try:
+            named = b"".join(_in_graph(g, body) for g, body, _ in items)
+            self._store.bulk_load(named, format=ox.RdfFormat.N_QUADS)
+            del named
+            union = b"".join(body for _, body, _ in items)
+            self._store.bulk_load(union, format=ox.RdfFormat.N_TRIPLES)
+            del union
+            markers = "".join(
+                f"GRAPH <{g}> {{ {m.decode()} }}\n{m.decode()}" for g, _, m in items
+            )
+            self._store.update(
+                f"DROP SILENT GRAPH <{PENDING}> ;\nINSERT DATA {{\n{markers}}}"
+            )
+        except BaseException:
+            self._recover()
+            raise
+
+    def _recover(self) -> list[str]:
+        """Retract the graphs an interrupted bulk write left; their IRIs.
+
+        A pending graph that has its marker was rewritten whole since (by a
+        transaction of its own): it stays.
+        """
+        listed = [
+            q.subject for q in self._store.quads_for_pattern(None, None, None, _PENDING)
+        ]
+        marker = ox.NamedNode(str(KG.contentHash))
+        pending = [
+            str(g.value)
+            for g in listed
+            if isinstance(g, ox.NamedNode)
+            and next(self._store.quads_for_pattern(None, marker, None, g), None) is None
+        ]
+        if listed:
+            log.warning(
+                "store %s: %d article graph(s) were being written when the last "
+                "ingest stopped; removing them (re-run the ingest to add them)",
+                self.path,
+                len(pending),
+            )
+            self._store.update(
+                "".join(_retract(g) for g in pending) + f"DROP SILENT GRAPH <{PENDING}>"
+            )
+        return pending
 
     def _replace(self, graph: str, data: bytes) -> None:
         """One SPARQL update, so one transaction: never half-replaced."""
@@ -245,7 +359,8 @@ class EmbeddedStore:
 
     def graphs(self) -> Iterator[str]:
         for g in self._store.named_graphs():
-            yield str(g.value)
+            if g != _PENDING:
+                yield str(g.value)
 
     # -- reads ----------------------------------------------------------------
     def query(
