@@ -57,11 +57,47 @@ class Settings:
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "8")))
     # server processes; above 1 each opens the store read-only (kg serve --workers)
     workers: int = field(default_factory=lambda: int(_env("WORKERS", "1")))
+    # ingest limits (README, "Bad input"): longer articles and larger files are skipped
+    max_article_chars: int = field(
+        default_factory=lambda: int(_env("MAX_ARTICLE_CHARS", "200000"))
+    )
+    max_file_bytes: int = field(
+        default_factory=lambda: int(_env("MAX_FILE_BYTES", str(32 * 1024 * 1024)))
+    )
+    # remote store (--store sparql+http://host:port/): see kg/store/remote.py
+    store_query_url: str = field(default_factory=lambda: _env("STORE_QUERY_URL", ""))
+    store_update_url: str = field(default_factory=lambda: _env("STORE_UPDATE_URL", ""))
+    # "" derives BASE/store; "none" turns the Graph Store Protocol off
+    store_gsp_url: str = field(default_factory=lambda: _env("STORE_GSP_URL", ""))
+    store_token: str | None = field(
+        default_factory=lambda: os.environ.get("KG_STORE_TOKEN") or None
+    )
+    store_user: str | None = field(
+        default_factory=lambda: os.environ.get("KG_STORE_USER") or None
+    )
+    store_password: str | None = field(
+        default_factory=lambda: os.environ.get("KG_STORE_PASSWORD") or None
+    )
+    # "kg": kg keeps the default graph the set union (one SPARQL Update per batch);
+    # "server": the server's default graph is the union; articles go by GSP PUT
+    store_union: str = field(default_factory=lambda: _env("STORE_UNION", "kg"))
+    store_timeout_s: float = field(
+        default_factory=lambda: float(_env("STORE_TIMEOUT", "120"))
+    )
+    store_retries: int = field(default_factory=lambda: int(_env("STORE_RETRIES", "5")))
+    store_batch_bytes: int = field(
+        default_factory=lambda: int(_env("STORE_BATCH_BYTES", str(4 * 1024 * 1024)))
+    )
 
     def __post_init__(self) -> None:
         # tolerate lists from callers (Settings(cors_origins=[...]))
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
         object.__setattr__(self, "allow_hosts", tuple(self.allow_hosts))
+
+    @property
+    def store_is_remote(self) -> bool:
+        """True when ``store`` names a SPARQL endpoint, not a directory."""
+        return self.store.startswith(("sparql+http://", "sparql+https://"))
 
     @property
     def store_path(self) -> Path:

@@ -22,6 +22,8 @@ class Article:
     source: str | None = None  # publisher / outlet
     url: str | None = None
     origin: str | None = None  # file (and line) it came from
+    # repairs made while reading (bad encoding, a date that does not parse, ...)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

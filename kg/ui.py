@@ -7,6 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -77,23 +78,32 @@ class IngestProgress:
             advance=1,
             words=int(self._words / elapsed) if elapsed else 0,
             rate=f"{task.completed / elapsed:.1f}" if elapsed else "0.0",
-            description=str(getattr(item, "origin", None) or item.source)[-40:],
+            description=escape(str(getattr(item, "origin", None) or item.source)[-40:]),
         )
 
 
-def print_summary(report: Any, store: str) -> None:
+def print_summary(
+    report: Any, store: str, warnings: list[dict[str, str]] | None = None
+) -> None:
     out = Console()
     out.print(
         f"[bold]{report.articles_ingested}[/] articles ingested, "
         f"{report.articles_unchanged} unchanged, {len(report.skipped)} skipped "
-        f"→ store [cyan]{store}[/]\n"
+        f"→ store [cyan]{escape(store)}[/]\n"
         f"{report.sentences} sentences, {report.entities} entities, "
         f"{report.relations} relations, {report.quotes} quotes"
     )
-    if report.skipped:
-        err = Console(stderr=True)
-        for s in report.skipped:
-            err.print(f"[yellow]skipped[/] {s.source}: {s.reason}", highlight=False)
+    err = Console(stderr=True)
+    for w in warnings or ():  # file names may hold "[...]": not markup
+        err.print(
+            f"[yellow]warning[/] {escape(w['source'])}: {escape(w['warning'])}",
+            highlight=False,
+        )
+    for s in report.skipped:
+        err.print(
+            f"[yellow]skipped[/] {escape(s.source)}: {escape(s.reason)}",
+            highlight=False,
+        )
 
 
 def _cell(term: Any) -> str:

@@ -215,6 +215,7 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path: Path) -> No
             for line in lines:
                 obj = json.loads(line)
                 obj["id"] = f"{obj['id']}-copy{k}"
+                obj["text"] += f"\n\nEdition {k}."  # the same text twice is a duplicate
                 fh.write(json.dumps(obj) + "\n")
     exe = Path(sys.executable).with_name("kg")
     cmd = [str(exe), "ingest", "--store", store, "--workers", "2", str(corpus)]
