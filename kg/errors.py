@@ -44,6 +44,12 @@ class ExtractionError(KgError):
     """The NLP stage failed."""
 
 
+class FormatError(KgError):
+    """The data cannot be written exactly in the format asked for."""
+
+    status = 422
+
+
 class StoreError(KgError):
     """The store could not be opened, read or written."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -18,6 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from kg.ingest.news import Skipped
 from kg.types import Article
@@ -106,10 +108,18 @@ def print_summary(
         )
 
 
-def _cell(term: Any) -> str:
+# characters a terminal would act on: C0/C1 controls, DEL, bidirectional overrides
+_TERMINAL_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _cell(term: Any) -> Text:
+    """A table cell printed as it is: no rich markup, controls shown as escapes."""
     if term is None:
-        return ""
-    return str(term.value) if hasattr(term, "value") else str(term)
+        return Text("")
+    value = str(term.value) if hasattr(term, "value") else str(term)
+    return Text(_TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", value))
 
 
 def print_results(result: Any, fmt: str) -> None:

@@ -245,13 +245,6 @@ def test_kg_query_csv_is_faithful_and_table_shows_text_literally(
     assert {row[0] for row in rows[1:]} == set(NAMES.values())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="kg/ui.py print_results: rich parses markup in table cells, so a label "
-    "'[link=https://evil.example]Rich[/link] Markup' prints as 'Rich Markup' "
-    "(a terminal hyperlink on terminals that support it) and escape sequences "
-    "reach the terminal; cells need rich.markup.escape / Text(...)",
-)
 def test_kg_query_table_prints_labels_literally(tmp_path: Path) -> None:
     folder = tmp_path / "store"
     disk = open_store(folder)

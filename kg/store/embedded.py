@@ -22,7 +22,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.errors import QueryError, StoreError, StoreLockedError
+from kg.errors import FormatError, QueryError, StoreError, StoreLockedError
 from kg.graph.build import to_ntriples
 from kg.store.guard import blank_same_length, check_sparql
 from kg.store.shape import Pattern, single_pattern
@@ -113,6 +113,21 @@ def _split_marker(data: bytes) -> tuple[bytes, bytes] | None:
 def _in_graph(graph: str, data: bytes) -> bytes:
     """N-Triples lines -> N-Quads lines in ``graph``."""
     return data.replace(b" .\n", f" <{graph}> .\n".encode())
+
+
+# literals XML 1.0 cannot hold (C0 controls but tab and LF), or would change (CR → LF)
+_XML_UNSAFE = """ASK { ?s ?p ?o . FILTER(isLiteral(?o) &&
+  REGEX(STR(?o), "[\\u0000-\\u0008\\u000B-\\u001F\\uFFFE\\uFFFF]")) }"""
+
+
+def _check_xml_safe(store: ox.Store) -> None:
+    """Refuse an RDF/XML export that could not say every literal exactly."""
+    if bool(store.query(_XML_UNSAFE)):
+        raise FormatError(
+            "RDF/XML cannot hold some text of this graph exactly (control characters "
+            "such as U+0000 or a carriage return, which XML 1.0 forbids or turns into "
+            "a line feed): export as Turtle, TriG, N-Quads, N-Triples or JSON-LD"
+        )
 
 
 def rdf_format(fmt: str) -> ox.RdfFormat:
@@ -459,6 +474,8 @@ class EmbeddedStore:
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
         rf = rdf_format(fmt)
+        if rf == ox.RdfFormat.RDF_XML:
+            _check_xml_safe(self._store)
         if rf.supports_datasets:  # the article graphs, without the union copy
             quads = (
                 q
