@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,13 +23,14 @@ EXPORT_FORMATS = ("turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml")
 
 
 def store_option(fn: F) -> F:
-    """``--store DIR`` (default: $KG_STORE, else ./kg-data)."""
+    """``--store DIR|URL`` (default: $KG_STORE, else ./kg-data)."""
     return click.option(
         "--store",
         "store",
-        metavar="DIR",
+        metavar="DIR|URL",
         default=None,
-        help="Store directory (default: $KG_STORE, else ./kg-data).",
+        help="Store directory, or a SPARQL 1.1 endpoint sparql+http(s)://host:port/ "
+        "(default: $KG_STORE, else ./kg-data).",
     )(fn)
 
 
@@ -48,23 +51,65 @@ def _settings(store: str | None) -> Settings:
     return Settings().with_store(store)
 
 
-def _open(store: str | None, *, read_only: bool = False) -> Any:
+def _open(store: str | None, *, read_only: bool = False, writes: bool = False) -> Any:
+    """The store; ``writes``: marks it as being written until this process ends."""
     from kg.errors import StoreLockedError
     from kg.store import open_store
 
     settings = _settings(store)
+    if settings.store_is_remote:  # a SPARQL endpoint: a client, no lock
+        return open_store(settings.store, read_only=read_only, settings=settings)
     if read_only and not settings.store_path.exists():
         raise click.ClickException(
             f"no store at {settings.store_path}: run 'kg ingest PATH' first"
         )
+    marker = settings.store_path / WRITER_MARK
+    if writes and settings.store_path.is_dir() and _writer(settings.store_path) is None:
+        marker.write_text(str(os.getpid()))  # before the open: recovery may write
     try:
-        return open_store(settings.store, read_only=False)
+        st = open_store(settings.store, read_only=False)
     except StoreLockedError:
+        _unmark(marker)
         if not read_only:
             raise
+        writer = _writer(settings.store_path)
+        if writer is not None:  # a read-only open under writes is undefined
+            raise click.ClickException(
+                f"the store {settings.store_path} is being written by 'kg' process "
+                f"{writer} (an ingest or a removal): run this again when it ends"
+            ) from None
         return open_store(
             settings.store, read_only=True
-        )  # a server holds it: read a snapshot
+        )  # a server holds it, reading only: read a snapshot
+    except BaseException:
+        _unmark(marker)
+        raise
+    if writes:
+        marker.write_text(str(os.getpid()))
+        atexit.register(_unmark, marker)
+    return st
+
+
+def _unmark(marker: Path) -> None:
+    """Remove the writer mark if this process set it."""
+    try:
+        if marker.read_text().strip() == str(os.getpid()):
+            marker.unlink()
+    except OSError:
+        pass
+
+
+WRITER_MARK = "kg-writer.pid"  # in the store folder while an ingest or removal runs
+
+
+def _writer(path: Path) -> int | None:
+    """The live process that marked the store as being written, if any."""
+    try:
+        pid = int((path / WRITER_MARK).read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid if pid != os.getpid() else None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,6 +137,21 @@ def main(verbose: bool) -> None:
     default=None,
     help="Processes that parse and extract (default: all cores).",
 )
+@click.option(
+    "--dask-local",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Parse and extract on a local Dask cluster of N worker processes "
+    "(needs kg[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Parse and extract on the Dask cluster of this scheduler, e.g. "
+    "tcp://host:8786 (needs kg[dask]).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @handle_errors
@@ -104,6 +164,8 @@ def ingest(
     url: str | None,
     article_id: str | None,
     workers: int | None,
+    dask_local: int | None,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -129,25 +191,42 @@ def ingest(
     total = count_articles(paths)
     if workers is None:  # a few articles do not pay for starting processes
         workers = 1 if total is not None and total <= BATCH else default_workers()
-    st = _open(store)
+    # the cluster first: a scheduler that cannot be reached leaves the store untouched
+    builders = _dask_builders(settings, scheduler, dask_local)
+    if builders is not None:
+        workers = builders.workers
+    try:
+        st = _open(store, writes=True)
+    except BaseException:
+        if builders is not None:
+            builders.close()
+        raise
+    warnings: list[dict[str, str]] = []  # repairs made while reading (Article.warnings)
     try:
         with IngestProgress(
             enabled=not quiet and not as_json and sys.stderr.isatty(), total=total
         ) as prog:
+
+            def on_article(item: Any, rep: Any) -> None:
+                for w in getattr(item, "warnings", ()):
+                    warnings.append({"source": item.origin or item.id, "warning": w})
+                prog.update(item, rep)
+
             report = run_ingest(
                 paths,
                 st,
                 settings,
                 defaults=defaults,
-                on_article=prog.update,
+                on_article=on_article,
                 workers=workers,
+                builders=builders,
             )
     finally:
         st.close()
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        click.echo(json.dumps({**report.as_dict(), "warnings": warnings}, indent=2))
     elif not quiet or report.skipped:
-        print_summary(report, settings.store)
+        print_summary(report, settings.store, warnings)
     if report.interrupted:
         click.echo(
             f"interrupted after {report.articles_ingested} articles; each stored "
@@ -158,6 +237,25 @@ def ingest(
         sys.exit(130)
     if report.skipped:
         sys.exit(2)
+
+
+def _dask_builders(
+    settings: Settings, scheduler: str | None, dask_local: int | None
+) -> Any:
+    """The Dask cluster's builders for ``--scheduler`` / ``--dask-local``, or None."""
+    if scheduler is None and dask_local is None:
+        return None
+    if scheduler is not None and dask_local is not None:
+        raise click.UsageError("give --scheduler or --dask-local, not both")
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("workers") == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError(
+            "--workers sets local processes; with --scheduler or --dask-local the "
+            "cluster's workers parse and extract"
+        )
+    from kg.distributed import open_builders
+
+    return open_builders(settings, scheduler=scheduler, local_workers=dask_local)
 
 
 @main.command()
@@ -245,7 +343,7 @@ def remove(article_id: str, store: str | None) -> None:
     """Delete one article (its named graph) from the store."""
     from kg.pipeline import remove_article
 
-    st = _open(store)
+    st = _open(store, writes=True)
     try:
         if not remove_article(article_id, st, _settings(store)):
             raise click.ClickException(
@@ -317,15 +415,20 @@ def serve(
             "readable by anyone who can reach this address",
             err=True,
         )
-    # held open (and locked) while serving: no ingest writes under the readers
-    holder = _open(store)
-    if workers == 1:
-        holder.close()  # the one worker opens it for writing
+    from kg.store import store_label
+
+    if workers == 1:  # the one worker opens it for writing
+        # checked in a fresh process: RocksDB opened here would not survive the
+        # fork into the worker (its background threads stay behind; writes hang)
+        _check_in_child(store)
+        holder = None
+    else:  # held open (and locked) while serving: no ingest writes under the readers
+        holder = _open(store)
     # the app factory reads its settings from the environment
     os.environ.update(KG_STORE=settings.store, KG_WORKERS=str(workers))
     base = f"http://{host}:{port}"
     click.echo(
-        f"Serving {Path(settings.store).resolve()} ({workers} "
+        f"Serving {store_label(settings.store)} ({workers} "
         f"{'process' if workers == 1 else 'processes, read-only'})\n"
         f"  SPARQL endpoint: {base}/sparql\n  Query page:      {base}/query\n"
         f"  Graph:           {base}/graph\n  Export:          {base}/export.ttl\n"
@@ -345,7 +448,31 @@ def serve(
             log_level=LogLevels.warning,
         ).serve()
     finally:
-        holder.close()
+        if holder is not None:
+            holder.close()
+
+
+def _probe(store: str | None) -> str | None:
+    """Open and close the store; the error message, or None when it opens."""
+    try:
+        _open(store).close()
+    except (click.ClickException, KgError) as exc:
+        return str(exc.message if isinstance(exc, click.ClickException) else exc)
+    return None
+
+
+def _check_in_child(store: str | None) -> None:
+    """:func:`_probe` in a spawned process (nothing of the store stays here)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if _settings(store).store_is_remote:
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        problem = pool.submit(_probe, store).result()
+    if problem:
+        raise click.ClickException(problem)
 
 
 if __name__ == "__main__":  # pragma: no cover
