@@ -153,6 +153,10 @@ class Builders(Protocol):
 
     def run(self, batches: Iterator[list[Todo]]) -> Iterator[list[Built]]: ...
 
+    def finished(self) -> Iterator[list[Built]]:
+        """After an interrupt: the batches built but not handed back yet, in order."""
+        ...
+
     def close(self, *, cancel: bool = False) -> None: ...
 
 
@@ -269,9 +273,8 @@ def ingest(
         write()
     except KeyboardInterrupt:
         report.interrupted = True
-        if isinstance(builders, _Builders):  # what is built already: keep it
-            for built in builders.finished():
-                ready += built
+        for built in builders.finished():  # what is built already: keep it
+            ready += built
         builders.close(cancel=True)
         write()
     finally:
