@@ -320,6 +320,22 @@ def test_cached_graph_is_reused_until_the_store_changes(
     assert second is not first and second.has_edge(ANN, ID + "place/paris")
 
 
+def test_cached_graph_sees_an_update_that_only_changes_a_value(
+    tiny_store: EmbeddedStore,
+) -> None:
+    first = cached_actor_graph(tiny_store)
+    label = first.nodes[ANN]["label"]
+    graph = next(iter(tiny_store.graphs()))
+    tiny_store.update(  # same number of labels, statements and articles
+        f"DELETE {{ GRAPH <{graph}> {{ <{ANN}> rdfs:label ?l }} }} "
+        f'INSERT {{ GRAPH <{graph}> {{ <{ANN}> rdfs:label "Renamed" }} }} '
+        f"WHERE {{ GRAPH <{graph}> {{ <{ANN}> rdfs:label ?l }} }}"
+    )
+    second = cached_actor_graph(tiny_store)
+    assert second is not first
+    assert second.nodes[ANN]["label"] == "Renamed" != label
+
+
 # -- to_networkx attributes ----------------------------------------------------------------
 
 

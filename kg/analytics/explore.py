@@ -83,10 +83,15 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _fingerprint(store: Store) -> tuple[str, ...]:
-    """Statement and label counts and the article hashes: cheap, changes on writes."""
+    """Statement and label counts and the article hashes: cheap, changes on writes.
+
+    With the writes made through this store object (its ``generation``, where it
+    keeps one), so an update that changes only a value is seen too.
+    """
+    mine = (str(getattr(store, "generation", "")),)
     for row in store.query(_FINGERPRINT):
-        return tuple(str(term.value) for term in row)
-    return ()
+        return mine + tuple(str(term.value) for term in row)
+    return mine
 
 
 def cached_actor_graph(store: Store) -> nx.MultiDiGraph:

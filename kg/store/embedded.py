@@ -156,6 +156,8 @@ class EmbeddedStore:
         # query text -> is_cheap() answer; only this object writes, and each
         # write starts a new cache once it has committed
         self._cheap: dict[str, bool] = {}
+        # writes through this object so far: caches of derived data key on it
+        self.generation = 0
         self.bulk_min_quads = BULK_MIN_QUADS
         self.recovered: list[str] = []  # graphs an interrupted ingest left
         try:
@@ -227,7 +229,7 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"writing {len(items)} graph(s) failed: {exc}") from exc
         finally:
-            self._cheap = {}  # after the commit: answers cached before it are gone
+            self._written()  # after the commit: answers cached before it are gone
         return written
 
     def _write_fresh(self, fresh: list[tuple[str, bytes]]) -> None:
@@ -326,7 +328,7 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"removing graph {graph} failed: {exc}") from exc
         finally:
-            self._cheap = {}
+            self._written()
         return True
 
     def update(
@@ -360,7 +362,12 @@ class EmbeddedStore:
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"the update failed: {exc}") from exc
         finally:
-            self._cheap = {}
+            self._written()
+
+    def _written(self) -> None:
+        """After any write: cached answers go, the generation moves on."""
+        self._cheap = {}
+        self.generation += 1
 
     def has_graph(self, graph: str) -> bool:
         return bool(self._store.contains_named_graph(ox.NamedNode(graph)))
