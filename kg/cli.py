@@ -29,8 +29,9 @@ def store_option(fn: F) -> F:
         "store",
         metavar="DIR|URL",
         default=None,
-        help="Store directory, or a SPARQL 1.1 endpoint sparql+http(s)://host:port/ "
-        "(default: $KG_STORE, else ./kg-data).",
+        help="Store directory, a SPARQL 1.1 endpoint sparql+http(s)://host:port/, "
+        "or a running kg serve kg+http(s)://host:port/ (default: $KG_STORE, else "
+        "./kg-data).",
     )(fn)
 
 

@@ -14,6 +14,10 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"KG_{name}", default)
 
 
+# store URLs: a SPARQL 1.1 store, or a running `kg serve` (its /sparql, /update, /store)
+REMOTE_SCHEMES = ("sparql+http://", "sparql+https://", "kg+http://", "kg+https://")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a fresh checkout uses.
@@ -97,7 +101,7 @@ class Settings:
     @property
     def store_is_remote(self) -> bool:
         """True when ``store`` names a SPARQL endpoint, not a directory."""
-        return self.store.startswith(("sparql+http://", "sparql+https://"))
+        return self.store.startswith(REMOTE_SCHEMES)
 
     @property
     def store_path(self) -> Path:

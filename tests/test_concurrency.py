@@ -353,6 +353,48 @@ def test_queries_during_server_writes_see_whole_articles_and_never_fail(
 
 
 @pytest.mark.slow
+def test_an_ingest_through_kg_serve_can_be_queried_while_it_runs(
+    write_server: WriteServer, seed_graphs: dict[str, frozenset[str]]
+) -> None:
+    """Query while an ingest runs: ``kg ingest --store kg+http://...`` writes each
+    article through the server (one transaction each) while clients query it."""
+    sizes = {g: {len(lines)} for g, lines in seed_graphs.items()}
+    seen, writing = Observed(), threading.Event()
+    writing.set()
+    readers = [
+        threading.Thread(
+            target=read_loop, args=(write_server.url, sizes, writing, seen)
+        )
+        for _ in range(2)
+    ]
+    for t in readers:
+        t.start()
+    try:
+        run = subprocess.run(
+            [KG, "ingest", str(SEEDS), "--store", f"kg+{write_server.url}/"]
+            + ["--workers", "1", "--json"],
+            env={**os.environ, "KG_STORE_TOKEN": TOKEN},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        writing.clear()
+        for t in readers:
+            t.join(120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(run.stdout)["articles_ingested"] == len(seed_graphs)
+    assert seen.during_writes > 0
+    assert not seen.failures, seen.failures[:10]
+    assert not seen.torn, seen.torn[:10]
+    counts, off = final_counts(write_server.url)
+    assert counts == {g: len(lines) for g, lines in seed_graphs.items()}
+    assert off == 0
+    stop_server(write_server.proc, grace=10)
+    assert store_graphs(write_server.store) == seed_graphs  # as an embedded ingest
+
+
+@pytest.mark.slow
 def test_the_write_server_stops_on_sigterm_after_writes(
     write_server: WriteServer, seed_graphs: dict[str, frozenset[str]]
 ) -> None:

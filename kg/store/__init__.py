@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from kg.config import REMOTE_SCHEMES
 from kg.store.base import Store
 from kg.store.embedded import EmbeddedStore
 
 if TYPE_CHECKING:
     from kg.config import Settings
     from kg.store.remote import RemoteStore
-
-REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 
 
 def is_remote(location: str | Path) -> bool:

@@ -45,10 +45,10 @@ import httpx
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.config import Settings
+from kg.config import REMOTE_SCHEMES, Settings
 from kg.errors import ConfigError, QueryError, QueryTimeoutError, StoreError
 from kg.graph.build import to_ntriples
-from kg.store import REMOTE_SCHEMES, is_remote
+from kg.store import is_remote
 from kg.store.embedded import (
     _IRI_OK,
     _REBUILD_UNION,
@@ -87,13 +87,19 @@ class Endpoints:
 def endpoints(location: str, settings: Settings) -> Endpoints:
     """The query, update and GSP URLs for ``sparql+http(s)://host:port/path/``.
 
+    ``kg+http(s)://host:port/`` names a running ``kg serve`` (``/sparql``,
+    ``/update``, ``/store``; it keeps the set union itself).
+
     Example:
         >>> endpoints("sparql+http://db:7878/", Settings()).update
         'http://db:7878/update'
+        >>> endpoints("kg+http://127.0.0.1:8000/", Settings()).query
+        'http://127.0.0.1:8000/sparql'
     """
     if not is_remote(location):
         raise ConfigError(f"not a SPARQL store URL: {location!r}; use {REMOTE_SCHEMES}")
-    parts = urlsplit(location.removeprefix("sparql+"))
+    served = location.startswith("kg+")  # a `kg serve`: its own endpoint names
+    parts = urlsplit(location.removeprefix("sparql+").removeprefix("kg+"))
     if not parts.hostname:
         raise ConfigError(f"no host in the store URL {_strip(location)!r}")
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
@@ -105,7 +111,8 @@ def endpoints(location: str, settings: Settings) -> Endpoints:
     if parts.username:
         auth = (unquote(parts.username), unquote(parts.password or ""))
     return Endpoints(
-        query=settings.store_query_url or urljoin(base, "query"),
+        query=settings.store_query_url
+        or urljoin(base, "sparql" if served else "query"),
         update=settings.store_update_url or urljoin(base, "update"),
         gsp=None if gsp.lower() == "none" else gsp,
         label=base,
@@ -155,7 +162,10 @@ class RemoteStore:
             raise ConfigError(
                 f"KG_STORE_UNION={settings.store_union!r}; valid values: kg, server"
             )
-        self.union: Union = "kg" if settings.store_union == "kg" else "server"
+        served = location.startswith("kg+")  # a kg server keeps the set union
+        self.union: Union = (
+            "kg" if settings.store_union == "kg" and not served else "server"
+        )
         self.endpoints = ep = endpoints(location, settings)
         self.read_only = read_only
         self.allow_hosts = tuple(allow_hosts)
