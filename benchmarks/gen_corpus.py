@@ -281,8 +281,8 @@ def extract_templates(files: list[Path], model: str) -> Templates:
 
     nlp = load_nlp(model)
     articles = [a for a in read_articles(files) if not hasattr(a, "reason")]
-    docs = list(nlp.pipe(a.text for a in articles))  # type: ignore[union-attr]
-    title_docs = list(nlp.pipe(a.title or "" for a in articles))  # type: ignore[union-attr]
+    docs = list(nlp.pipe(a.text for a in articles))
+    title_docs = list(nlp.pipe(a.title or "" for a in articles))
     names = _collect_names(docs + title_docs)
     pattern = _names_regex(names)
     sentences: list[list[Any]] = []
@@ -343,7 +343,7 @@ class _Namer:
     def _city(self) -> str:
         loc = self.rng.choice(_CITY_LOCALES)
         if loc == "it_IT":  # Faker builds this list from a set: order by hash seed
-            return self.rng.choice(self.it_cities)
+            return str(self.rng.choice(self.it_cities))
         return str(self.fakers[loc].city())
 
     def _make(self, kind: str) -> str:
@@ -405,7 +405,7 @@ class _Pool:
     alpha: float
     discount: float
     names: list[str] = field(default_factory=list)
-    history: array = field(default_factory=lambda: array("I"))
+    history: array[int] = field(default_factory=lambda: array("I"))
 
     def draw(self, rng: random.Random, namer: _Namer, avoid: set[str]) -> str:
         for _ in range(20):
@@ -415,7 +415,7 @@ class _Pool:
             idx = self.history[rng.randrange(n)]
             if self.names[idx] not in avoid:
                 self.history.append(idx)
-                return self.names[idx]
+                return str(self.names[idx])
         return self._new(namer)
 
     def _new(self, namer: _Namer) -> str:

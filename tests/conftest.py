@@ -4,6 +4,7 @@ HTTP server on a free port, and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -70,6 +71,17 @@ def seeded_store(seeded_store_path: Path) -> Iterator[Any]:
     store = open_store(seeded_store_path, read_only=True)
     yield store
     store.close()
+
+
+def kill_group(proc: subprocess.Popen[Any]) -> str:
+    """SIGKILL a process started in its own session, and its children (a no-op once
+    it has exited); its standard error."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    _, err = proc.communicate(timeout=60)
+    return err.decode(errors="replace") if isinstance(err, bytes) else err or ""
 
 
 def free_port() -> int:

@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import SEEDS, start_kg_serve
+from .conftest import SEEDS, kill_group, start_kg_serve
 
 TOKEN = "concurrency-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -79,16 +79,6 @@ def counts_of(response: httpx.Response) -> dict[str, int]:
 
 def number_of(response: httpx.Response) -> int:
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
-
-
-def stop(proc: subprocess.Popen[Any]) -> str:
-    """Kill a process started in its own session, and its children; its output."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    out, _ = proc.communicate(timeout=60)
-    return out.decode(errors="replace") if isinstance(out, bytes) else out or ""
 
 
 def stop_server(proc: subprocess.Popen[str], grace: float = 20) -> bool:
@@ -448,7 +438,7 @@ def test_a_second_ingest_on_the_same_store_stops_with_a_clear_message(
         )
         out, err = first.communicate(timeout=300)
     finally:
-        stop(first)
+        kill_group(first)
     assert first.returncode == 0, err.decode(errors="replace")[-3000:]
     assert json.loads(out)["articles_ingested"] == len(seed_graphs)
     assert store_graphs(store) == seed_graphs  # as if it had run alone
@@ -489,9 +479,9 @@ def test_kg_query_during_an_ingest_answers_consistently_or_says_why_not(
         stop_file.touch()
         lines, loop_err = loop.communicate(timeout=120)
     finally:
-        stop(ingest)
+        kill_group(ingest)
         if loop is not None:
-            stop(loop)
+            kill_group(loop)
     assert ingest.returncode == 0, err.decode(errors="replace")[-3000:]
     assert loop.returncode == 0, loop_err.decode(errors="replace")[-3000:]
     answers = [json.loads(line) for line in lines.splitlines()]

@@ -55,7 +55,7 @@ from benchmarks import gen_corpus  # noqa: E402
 from kg.graph.validate import validate_graph  # noqa: E402
 from kg.store import open_store  # noqa: E402
 
-from .conftest import SEEDS  # noqa: E402
+from .conftest import SEEDS, kill_group  # noqa: E402
 
 GENERATED = 40  # generated articles (plus the 25 seed reports)
 CHAINS = 4
@@ -131,16 +131,6 @@ def start_ingest(
     )
 
 
-def stop(proc: subprocess.Popen[bytes]) -> str:
-    """SIGKILL the whole process group (a no-op once it has exited); its stderr."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    _, err = proc.communicate(timeout=60)
-    return (err or b"").decode(errors="replace")
-
-
 def run_ingest(
     inputs: tuple[str, ...], store: Path, batch: int = 0
 ) -> tuple[dict[str, Any], float]:
@@ -150,7 +140,7 @@ def run_ingest(
     try:
         out, err = proc.communicate(timeout=RUN_TIMEOUT)
     finally:
-        stop(proc)
+        kill_group(proc)
     elapsed = time.monotonic() - t0
     assert proc.returncode == 0, err.decode(errors="replace")[-3000:]
     summary: dict[str, Any] = json.loads(out)
@@ -326,7 +316,7 @@ def kill_chain(seed: int, ref: Reference, store: Path, batch: int) -> Iterator[T
             else:
                 wait_for_burst(proc, store, nth, jitter)
         finally:
-            trial.stderr = stop(proc)
+            trial.stderr = kill_group(proc)
         trial.returncode, trial.elapsed_s = proc.returncode, time.monotonic() - t0
         assert proc.returncode in (0, -signal.SIGKILL), f"{trial}: {trial.stderr}"
         if proc.returncode == -signal.SIGKILL:
