@@ -418,13 +418,14 @@ def serve(
         )
     from kg.store import store_label
 
+    # RocksDB must not be opened in this process: granian forks the workers from
+    # it, and a store opened before a fork leaves them without its background
+    # threads (writes and shutdown hang). A spawned process checks the store (and
+    # runs crash recovery); with several read-only workers it also keeps the store
+    # locked while serving, so no ingest writes under the readers.
+    holder = _StoreHolder(store)
     if workers == 1:  # the one worker opens it for writing
-        # checked in a fresh process: RocksDB opened here would not survive the
-        # fork into the worker (its background threads stay behind; writes hang)
-        _check_in_child(store)
-        holder = None
-    else:  # held open (and locked) while serving: no ingest writes under the readers
-        holder = _open(store)
+        holder.release()
     # the app factory reads its settings from the environment
     os.environ.update(KG_STORE=settings.store, KG_WORKERS=str(workers))
     base = f"http://{host}:{port}"
@@ -449,31 +450,64 @@ def serve(
             log_level=LogLevels.warning,
         ).serve()
     finally:
-        if holder is not None:
-            holder.close()
+        holder.release()
 
 
-def _probe(store: str | None) -> str | None:
-    """Open and close the store; the error message, or None when it opens."""
+def _hold(store: str | None, conn: Any) -> None:
+    """In a spawned process: open the store, say how it went, keep it until told."""
     try:
-        _open(store).close()
+        opened = _open(store)
     except (click.ClickException, KgError) as exc:
-        return str(exc.message if isinstance(exc, click.ClickException) else exc)
-    return None
-
-
-def _check_in_child(store: str | None) -> None:
-    """:func:`_probe` in a spawned process (nothing of the store stays here)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    if _settings(store).store_is_remote:
+        conn.send(str(exc.message if isinstance(exc, click.ClickException) else exc))
         return
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-        problem = pool.submit(_probe, store).result()
-    if problem:
-        raise click.ClickException(problem)
+    conn.send(None)
+    try:
+        conn.recv()  # a word from the parent, or EOF when it is gone
+    except EOFError:
+        pass
+    finally:
+        opened.close()
+
+
+class _StoreHolder:
+    """The store opened (and so locked) in a spawned process until released.
+
+    Raises:
+        click.ClickException: the store cannot be opened (the message says why).
+    """
+
+    def __init__(self, store: str | None) -> None:
+        import multiprocessing
+
+        self._proc: Any = None
+        if _settings(store).store_is_remote:
+            return
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_hold, args=(store, child), daemon=True)
+        self._proc.start()
+        child.close()
+        try:
+            problem = self._conn.recv()
+        except EOFError:
+            problem = "the store could not be opened (its checking process died)"
+        if problem:
+            self.release()
+            raise click.ClickException(problem)
+
+    def release(self) -> None:
+        """Close the store in the holder process and wait for it to end."""
+        if self._proc is None:
+            return
+        proc, self._proc = self._proc, None
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self._conn.close()
+        proc.join(30)
+        if proc.is_alive():
+            proc.kill()
 
 
 if __name__ == "__main__":  # pragma: no cover
