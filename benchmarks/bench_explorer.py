@@ -83,17 +83,7 @@ from serving import free_port  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+CHROMIUM, CHROMIUM_FLAGS = serving.CHROMIUM, serving.CHROMIUM_FLAGS
 NOTES_MARKER = "<!-- notes: kept when bench_explorer.py rewrites this file -->"
 LAYOUT_VERSION = 1  # bump when the generated data changes, to invalidate caches
 TARGET_SMALL_S, TARGET_BIG_S, TARGET_NEIGHBOURHOOD_MS = 1.0, 3.0, 100.0
@@ -1017,12 +1007,8 @@ def main() -> None:
 
     md = render(args, meta, ip, views, hood, hood_api, chromium, server)
     print(md)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        notes = ""  # hand-written analysis below the marker survives a re-run
-        if args.out.exists() and NOTES_MARKER in (old := args.out.read_text()):
-            notes = "\n" + NOTES_MARKER + old.split(NOTES_MARKER, 1)[1]
-        args.out.write_text(md + "\n" + notes)
+    if args.out:  # hand-written analysis below the marker survives a re-run
+        serving.write_report(Path(args.out), md, NOTES_MARKER)
 
 
 if __name__ == "__main__":

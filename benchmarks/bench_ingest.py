@@ -83,6 +83,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import serving  # noqa: E402
 from bench_store import _cpu_model, _loadavg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1260,13 +1261,7 @@ def _versions() -> str:
 
 
 def write_out(path: Path, text: str, res: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    notes = ""
-    if path.exists():
-        old = path.read_text(encoding="utf-8")
-        if NOTES_MARKER in old:
-            notes = old[old.index(NOTES_MARKER) :]
-    path.write_text(text + "\n" + (notes or NOTES_MARKER + "\n"), encoding="utf-8")
+    serving.write_report(path, text, NOTES_MARKER)
     path.with_suffix(".json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     log(f"wrote {path} and {path.with_suffix('.json')}")
 

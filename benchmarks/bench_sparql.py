@@ -655,12 +655,8 @@ def main() -> None:
 
     md = render(args, ds, queries, floors, rows, results, servers, wrk_version)
     print(md)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        notes = ""  # hand-written analysis below the marker survives a re-run
-        if args.out.exists() and NOTES_MARKER in (old := args.out.read_text()):
-            notes = "\n" + NOTES_MARKER + old.split(NOTES_MARKER, 1)[1]
-        args.out.write_text(md + "\n" + notes)
+    if args.out:  # hand-written analysis below the marker survives a re-run
+        serving.write_report(Path(args.out), md, NOTES_MARKER)
 
 
 if __name__ == "__main__":

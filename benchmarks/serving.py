@@ -1,16 +1,42 @@
-"""Servers under benchmark: a free port, a GET, wait until a server answers, stop it.
+"""Servers under benchmark: a free port, a GET, wait until a server answers, stop it;
+the headless Chromium flags (shared with the browser tests) and the report writer.
 
-Shared by ``bench_sparql.py`` and ``bench_explorer.py``.
+Shared by ``bench_sparql.py``, ``bench_explorer.py``, ``bench_ingest.py`` and
+``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # nothing can leave the machine: no host name resolves except loopback
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+def write_report(path: Path, text: str, marker: str) -> None:
+    """Write a Markdown report; what follows ``marker`` in the old file is kept (the
+    hand-written notes), and a new file gets the marker."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    notes = marker + "\n"
+    if path.exists() and marker in (old := path.read_text(encoding="utf-8")):
+        notes = old[old.index(marker) :]
+    path.write_text(text + "\n" + notes, encoding="utf-8")
 
 
 def free_port() -> int:
