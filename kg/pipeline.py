@@ -236,7 +236,8 @@ def ingest(
             on_article(item, report)
 
     def todo_batches() -> Iterator[list[Todo]]:
-        for batch in _batches(read_articles(paths, defaults=defaults), BATCH):
+        articles = read_articles(paths, defaults=defaults, settings=settings)
+        for batch in _batches(articles, BATCH):
             todo: list[Todo] = []
             for item in batch:
                 if isinstance(item, Skipped):

@@ -90,3 +90,21 @@ def test_build_ntriples_gives_the_triples_of_build_graph() -> None:
         got, want = set(ox.parse(fast, format=nt)), set(ox.parse(slow, format=nt))
         assert got == want, (art.id, sorted(map(str, got ^ want))[:5])
         assert fast.count(b"\n") == len(want), "no duplicate lines"
+
+
+def test_ingest_reads_with_the_callers_settings(tmp_path: Path) -> None:
+    """A library caller's limits apply, not only the environment's."""
+    from kg.config import Settings
+    from kg.pipeline import ingest
+    from kg.store import EmbeddedStore
+
+    text = tmp_path / "long.txt"
+    text.write_text("Police expelled migrants from the camp in Calais. " * 10)
+    store = EmbeddedStore(None)
+    try:
+        report = ingest([text], store, Settings(max_article_chars=100), workers=1)
+    finally:
+        store.close()
+    assert report.articles_ingested == 0
+    [skip] = report.skipped
+    assert "too long" in skip.reason, skip
