@@ -11,7 +11,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -50,11 +49,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             read_only=settings.workers > 1,
             allow_hosts=settings.allow_hosts,
             settings=settings,
+            shared=True,  # queried while it writes: transactions only
         )
-        if hasattr(app.state.store, "bulk_min_quads"):
-            # readers query while it writes: every write one transaction, never
-            # the bulk path (it is whole only once finished, not while it runs)
-            app.state.store.bulk_min_quads = sys.maxsize
         threading.Thread(
             target=_warm, args=(app.state.store, settings), daemon=True
         ).start()

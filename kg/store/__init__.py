@@ -39,11 +39,13 @@ def open_store(
     read_only: bool = False,
     allow_hosts: Iterable[str] = (),
     settings: Settings | None = None,
+    shared: bool = False,
 ) -> EmbeddedStore | RemoteStore:
     """Open the store named by ``--store`` / ``KG_STORE``.
 
     ``settings`` (default: from the environment) configure a remote store's
-    endpoints, credentials and retries.
+    endpoints, credentials and retries. ``shared``: readers query it while it
+    writes (a server): an embedded store then writes in transactions only.
 
     Example:
         >>> open_store("sparql+http://127.0.0.1:7878/")  # doctest: +SKIP
@@ -55,7 +57,9 @@ def open_store(
         return RemoteStore(
             str(location), settings, read_only=read_only, allow_hosts=allow_hosts
         )
-    return EmbeddedStore(location, read_only=read_only, allow_hosts=allow_hosts)
+    return EmbeddedStore(
+        location, read_only=read_only, allow_hosts=allow_hosts, shared=shared
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -149,7 +150,10 @@ class EmbeddedStore:
         *,
         read_only: bool = False,
         allow_hosts: Iterable[str] = (),
+        shared: bool = False,
     ) -> None:
+        """``shared``: readers query this object while it writes (a server), so
+        every write is one transaction, never the bulk path (whole only once done)."""
         self.path = None if path is None else Path(path)
         self.allow_hosts = tuple(allow_hosts)
         self.read_only = read_only
@@ -158,7 +162,7 @@ class EmbeddedStore:
         self._cheap: dict[str, bool] = {}
         # writes through this object so far: caches of derived data key on it
         self.generation = 0
-        self.bulk_min_quads = BULK_MIN_QUADS
+        self.bulk_min_quads = sys.maxsize if shared else BULK_MIN_QUADS
         self.recovered: list[str] = []  # graphs an interrupted ingest left
         try:
             if self.path is None:
