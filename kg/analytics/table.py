@@ -258,7 +258,13 @@ class Selection:
         return uniq // t.n_nodes, uniq % t.n_nodes, counts
 
     def simple(self) -> nx.Graph:
-        """The simple undirected weighted view (``weight`` = statements)."""
+        """The simple undirected weighted view (``weight`` = statements), frozen;
+        built once for everything (layout, communities and scores share it)."""
+        if self.is_everything():
+            return self.table.memo("simple", self._simple)
+        return self._simple()
+
+    def _simple(self) -> nx.Graph:
         t = self.table
         simple = nx.Graph()
         simple.add_nodes_from(t.ids[i] for i in self.nodes)
@@ -268,7 +274,7 @@ class Selection:
             (ids[x], ids[y], int(c))
             for x, y, c in zip(a.tolist(), b.tolist(), w.tolist(), strict=True)
         )
-        return simple
+        return nx.freeze(simple)
 
     def centrality(self, measure: str) -> dict[str, float]:
         """As :func:`kg.analytics.metrics.centrality`, remembered for everything."""
