@@ -375,11 +375,10 @@ def neighbourhood(
     if not 1 <= hops <= MAX_HOPS:
         raise ValueError(f"hops must be between 1 and {MAX_HOPS}, got {hops}")
     check_iri(entity)
-    if graph is not None and entity in graph:
-        reach = nx.single_source_shortest_path_length(
-            graph.to_undirected(as_view=True), entity, cutoff=hops
-        )
-        return _sorted_copy(graph.subgraph(reach))
+    if graph is not None and entity in graph:  # the explorer's own cut, on arrays
+        from kg.analytics.table import actor_table, around
+
+        return _sorted_copy(around(actor_table(graph), entity, hops).to_networkx())
     nodes = _reach(store, entity, hops) if graph is None else {entity}
     rows = _statements_between(store, nodes)
     look = _lookup(
