@@ -356,6 +356,8 @@ def test_rdfxml_export_is_exact_or_refused(text: str) -> None:
         else:
             with pytest.raises(FormatError, match="RDF/XML cannot hold .* Turtle"):
                 store.dump(out, "rdfxml")
+            with pytest.raises(FormatError):  # one graph (Graph Store Protocol GET)
+                store.dump_graph(out, str(MINTER.article_graph("ctl")), "rdfxml")
             return
     finally:
         store.close()

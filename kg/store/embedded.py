@@ -117,13 +117,23 @@ def _in_graph(graph: str, data: bytes) -> bytes:
 
 
 # literals XML 1.0 cannot hold (C0 controls but tab and LF), or would change (CR → LF)
-_XML_UNSAFE = """ASK { ?s ?p ?o . FILTER(isLiteral(?o) &&
-  REGEX(STR(?o), "[\\u0000-\\u0008\\u000B-\\u001F\\uFFFE\\uFFFF]")) }"""
+_XML_UNSAFE = """ASK {{ {pattern} FILTER(isLiteral(?o) &&
+  REGEX(STR(?o), "[\\u0000-\\u0008\\u000B-\\u001F\\uFFFE\\uFFFF]")) }}"""
 
 
-def _check_xml_safe(store: ox.Store) -> None:
-    """Refuse an RDF/XML export that could not say every literal exactly."""
-    if bool(store.query(_XML_UNSAFE)):
+def check_xml_safe(store: Any, fmt: ox.RdfFormat, graph: str | None = None) -> None:
+    """Refuse an RDF/XML export (of ``graph``, else of everything) that could not
+    say every literal exactly; ``store``: anything with ``query(sparql)``.
+
+    Raises:
+        FormatError: a literal holds a character XML 1.0 forbids or changes.
+    """
+    if fmt != ox.RdfFormat.RDF_XML:
+        return
+    if graph is not None and not _IRI_OK.fullmatch(graph):
+        raise StoreError(f"not a graph IRI: {graph!r}")
+    pattern = "?s ?p ?o ." if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    if bool(store.query(_XML_UNSAFE.format(pattern=pattern))):
         raise FormatError(
             "RDF/XML cannot hold some text of this graph exactly (control characters "
             "such as U+0000 or a carriage return, which XML 1.0 forbids or turns into "
@@ -379,9 +389,9 @@ class EmbeddedStore:
     def dump_graph(self, output: IO[bytes], graph: str | None, fmt: str) -> None:
         """Serialise one named graph (None: the default graph, i.e. the union)."""
         name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-        self._store.dump(
-            output, format=rdf_format(fmt), from_graph=name, prefixes=PREFIXES
-        )
+        rf = rdf_format(fmt)
+        check_xml_safe(self._store, rf, graph)
+        self._store.dump(output, format=rf, from_graph=name, prefixes=PREFIXES)
 
     def graphs(self) -> Iterator[str]:
         for g in self._store.named_graphs():
@@ -485,8 +495,7 @@ class EmbeddedStore:
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
         rf = rdf_format(fmt)
-        if rf == ox.RdfFormat.RDF_XML:
-            _check_xml_safe(self._store)
+        check_xml_safe(self._store, rf)
         if rf.supports_datasets:  # the article graphs, without the union copy
             quads = (
                 q

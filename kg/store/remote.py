@@ -55,6 +55,7 @@ from kg.store.embedded import (
     _check_ntriples,
     _retract,
     _with_using,
+    check_xml_safe,
     rdf_format,
 )
 from kg.store.guard import check_sparql
@@ -465,6 +466,7 @@ class RemoteStore:
     def dump(self, output: IO[bytes], fmt: str) -> None:
         """The article graphs (TriG, N-Quads) or their union (the other formats)."""
         rf = rdf_format(fmt)
+        check_xml_safe(self, rf)
         if not rf.supports_datasets:
             self.dump_graph(output, None, fmt)
             return
@@ -478,6 +480,7 @@ class RemoteStore:
     def dump_graph(self, output: IO[bytes], graph: str | None, fmt: str) -> None:
         """Serialise one named graph (None: the union default graph)."""
         rf = rdf_format(fmt)
+        check_xml_safe(self, rf, graph)
         if graph is not None:
             where = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
         elif self.union == "server":  # a bag on some stores: one copy of each
