@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
+from kg.extract.docindex import doc_index, release
 from kg.extract.entities import BOILERPLATE, find_mentions
 from kg.extract.lexicon import lemma
 from kg.extract.quotes import find_quotes
@@ -26,6 +27,7 @@ def _is_boilerplate(text: str) -> bool:
     return not words or (len(words) <= 3 and all(w in BOILERPLATE for w in words))
 
 
+_SALIENT_DEPS = frozenset({"nsubj", "nsubjpass", "ROOT", "dobj"})
 _WEEKDAYS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split()
 )
@@ -78,22 +80,29 @@ def extract_article(doc: Doc, article: Article) -> Extraction:
     Example:
         >>> ex = extract_article(nlp(text), Article("a1", text))  # doctest: +SKIP
     """
-    sents = [s for s in doc.sents if s.text.strip()]
+    try:
+        return _extract(doc, article)
+    finally:
+        release(doc)
+
+
+def _extract(doc: Doc, article: Article) -> Extraction:
+    ix = doc_index(doc)
+    texts = [ix.text[s.start_char : s.end_char] for s in ix.sents]  # = s.text
+    kept = [(s, t) for s, t in zip(ix.sents, texts, strict=True) if t.strip()]
+    sents = [s for s, _ in kept]
     sentences = [
-        Sentence(k, s.text.strip(), s.start_char, s.start_char + len(s.text.rstrip()))
-        for k, s in enumerate(sents)
+        Sentence(k, t.strip(), s.start_char, s.start_char + len(t.rstrip()))
+        for k, (s, t) in enumerate(kept)
     ]
-    sent_index = {t.i: k for k, s in enumerate(sents) for t in s}
-    skip = {k for k, s in enumerate(sents) if _is_boilerplate(s.text)}
-    offsets = [(t.idx, t.idx + len(t.text)) for t in doc]
+    sent_index = {i: k for k, s in enumerate(sents) for i in range(s.start, s.end)}
+    skip = {k for k, (_, t) in enumerate(kept) if _is_boilerplate(t)}
     mentions = [m for m in find_mentions(doc) if m.sentence not in skip]
-    mentions = [m for m in mentions if doc[m.start].i in sent_index]
+    mentions = [m for m in mentions if m.start in sent_index]
     mentions = [replace(m, sentence=sent_index[m.start]) for m in mentions]
     # clause arguments are the salient antecedents for pronouns
-    subjects = frozenset(
-        t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass", "ROOT", "dobj")
-    )
-    res = resolve_entities(mentions, offsets, subjects)
+    subjects = frozenset(ix.where("dep", _SALIENT_DEPS))
+    res = resolve_entities(mentions, ix.offsets, subjects)
 
     def arg(tok: Token) -> str | None:
         key = res.entity_at(tok.i)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.docindex import doc_index
 from kg.extract.gazetteer import TITLES, demonym_place
 from kg.extract.lexicon import SPEECH_VERBS
 from kg.extract.roles import ROLE_NOUNS
@@ -195,8 +196,8 @@ def find_mentions(doc: Doc) -> list[MentionSpan]:
     """
     out: list[MentionSpan] = []
     taken: set[int] = set()
-    sents = list(doc.sents)
-    sent_of = {t.i: k for k, s in enumerate(sents) for t in s}
+    ix = doc_index(doc)
+    sents, sent_of = ix.sents, ix.sent_of
     person_words = {
         w
         for e in doc.ents
@@ -243,10 +244,10 @@ def _proper_runs(sent: Span, taken: set[int]) -> list[Span]:
     """Maximal runs of capitalised proper nouns not covered by NER."""
     runs: list[Span] = []
     i = sent.start
+    pos, propn = doc_index(sent.doc).pos, sent.doc.vocab.strings["PROPN"]
 
     def free(j: int) -> bool:
-        tok = sent.doc[j]
-        return tok.pos_ == "PROPN" and j not in taken and not tok.ent_type_
+        return pos[j] == propn and j not in taken and not sent.doc[j].ent_type_
 
     while i < sent.end:
         if free(i) and sent.doc[i].text[:1].isupper():

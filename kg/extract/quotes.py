@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.docindex import doc_index
 from kg.extract.lexicon import REPORTING_VERBS, lemma
 
 _MARKS = re.compile(r'["“”]')
@@ -87,7 +88,9 @@ def _candidate_verbs(doc: Doc, qs: int, qe: int) -> list[Token]:
     last = doc.char_span(max(qs, qe - 1), qe, alignment_mode="expand")
     if first is None or last is None:
         return []
-    sents = {first.sent.start: first.sent, last.sent.start: last.sent}
+    ix = doc_index(doc)
+    f_sent, l_sent = ix.sentence(first.start), ix.sentence(last.start)
+    sents = {f_sent.start: f_sent, l_sent.start: l_sent}
     verbs = [v for s in sents.values() for v in _verbs(s, qs, qe)]
     after = [v for v in verbs if v.idx > qe]
     before = [v for v in verbs if v.idx < qs]
@@ -95,11 +98,11 @@ def _candidate_verbs(doc: Doc, qs: int, qe: int) -> list[Token]:
         return [after[0]]
     if before:
         return [before[-1]]
-    prev_start = first.sent.start - 1
+    prev_start = f_sent.start - 1
     if prev_start >= 0:
-        prev = doc[prev_start].sent
-        gap = doc.text[prev.end_char : qs - 1] if prev.end_char < qs else ""
-        lead = doc.text[prev.start_char : qs - 1]
+        prev = ix.sentence(prev_start)
+        gap = ix.text[prev.end_char : qs - 1] if prev.end_char < qs else ""
+        lead = ix.text[prev.start_char : qs - 1]
         if _LEAD_IN.match(gap) and lead.rstrip().endswith((":", ",")):
             return _verbs(prev, qs, qe)[-1:]
     return []
@@ -114,8 +117,9 @@ def find_quotes(
     """Every direct quote of the doc whose speaker is an entity."""
     out: list[QuoteSpan] = []
     last: QuoteSpan | None = None
-    for qs, qe in quote_ranges(doc.text):
-        text = doc.text[qs:qe].rstrip(" ,")
+    doc_text = doc_index(doc).text
+    for qs, qe in quote_ranges(doc_text):
+        text = doc_text[qs:qe].rstrip(" ,")
         if not text.strip():
             continue
         verbs = _candidate_verbs(doc, qs, qe)
@@ -130,7 +134,7 @@ def find_quotes(
                     addressee = entity_at(child.i)
             last = QuoteSpan(qs, qs + len(text), text, verb, speaker, addressee)
             out.append(last)
-        elif last is not None and _continues(doc.text, last.end, qs):
+        elif last is not None and _continues(doc_text, last.end, qs):
             last = QuoteSpan(
                 qs, qs + len(text), text, last.verb, last.speaker, last.addressee
             )
@@ -165,13 +169,14 @@ def _speaker(
     told = {
         t.i for c in verb.children if c.dep_ in ("dobj", "dative") for t in c.subtree
     }
+    sent = doc_index(doc).sentence(verb.i)
     if verb.idx > qe:  # the tokens between the quote and the verb, then "said Bossy"
-        between = [t for t in doc[verb.sent.start : verb.i] if t.idx > qe]
-        between += list(doc[verb.i + 1 : verb.sent.end])[:3]
+        between = [t for t in doc[sent.start : verb.i] if t.idx > qe]
+        between += list(doc[verb.i + 1 : sent.end])[:3]
     elif subjects:
         return None  # "He said, ..." with an unresolved subject: nobody else spoke
     else:
-        between = [t for t in doc[verb.i + 1 : verb.sent.end] if t.idx < qs]
+        between = [t for t in doc[verb.i + 1 : sent.end] if t.idx < qs]
     keys = [
         k for t in between if t.i not in told and (k := entity_at(t.i) or pronoun(t))
     ]

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.docindex import doc_index
+
 ROLE_NOUNS = frozenset(
     """prefect president minister secretary spokesman spokeswoman spokesperson
     director chief head mayor governor administrator leader chairman chairwoman
@@ -36,6 +38,7 @@ _ROLE_PREPS = ("of", "for", "at", "with", "in")
 _AFFIL_PREPS = ("from", "of", "at", "with")
 _ROLE_TYPES = ("Organization", "Place", "Group")
 _AFFIL_TYPES = ("Organization",)
+_BASED = frozenset({"based"})
 
 EntityAt = Callable[[int], str | None]
 TypeOf = Callable[[str], str]
@@ -58,7 +61,8 @@ def _is_role(tok: Token) -> bool:
 
 def _window_before(doc: Doc, span: Span) -> list[Token]:
     out: list[Token] = []
-    for t in reversed(list(doc[span.sent.start : span.start])):
+    first = doc_index(doc).sentence(span.start).start
+    for t in reversed(list(doc[first : span.start])):
         if t.text in ('"', "“", "”") or t.pos_ in ("VERB", "AUX") or t.text == ";":
             break
         out.insert(0, t)
@@ -67,7 +71,7 @@ def _window_before(doc: Doc, span: Span) -> list[Token]:
 
 def _window_after(doc: Doc, span: Span) -> list[Token]:
     """``, the State Department Spokesperson ,`` or `` of the Labour Party``."""
-    end = span.sent.end
+    end = doc_index(doc).sentence(span.end - 1).end
     i = span.end
     if i < end and doc[i].text == ",":
         i += 1
@@ -190,8 +194,9 @@ def find_roles(
 
 def find_based_in(doc: Doc, entity_at: EntityAt) -> Iterator[tuple[int, int]]:
     """(organisation token, place token) for ``the France-based Doctors...``."""
-    for t in doc:
-        if t.lower_ == "based" and t.i >= 2 and doc[t.i - 1].text == "-":
+    for i in doc_index(doc).where("lower", _BASED):
+        t = doc[i]
+        if t.i >= 2 and doc[t.i - 1].text == "-":
             place = t.i - 2
             org = t.head
             if entity_at(place) and entity_at(org.i):

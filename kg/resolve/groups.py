@@ -19,6 +19,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from kg.extract.docindex import doc_index
+
+_NOUN = frozenset({"NOUN"})
+
 GROUP_NOUNS = frozenset(
     """migrants migrant refugees asylum-seekers seekers police officers officials
     authorities activists protesters protestors demonstrators residents villagers
@@ -202,9 +206,10 @@ def group_count(tok: Token) -> int | None:
 def group_mentions(doc: Doc, taken: set[int]) -> list[GroupSpan]:
     """Group spans not overlapping ``taken`` (which is updated)."""
     out: list[GroupSpan] = []
-    for tok in doc:
-        if tok.i in taken:
+    for i in doc_index(doc).where("pos", _NOUN):  # is_group_noun needs a NOUN
+        if i in taken:
             continue
+        tok = doc[i]
         span = _group_span(tok)
         if span is None or any(i in taken for i in range(span.start, span.end)):
             continue
