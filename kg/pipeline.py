@@ -41,7 +41,11 @@ from kg.types import Article
 log = logging.getLogger(__name__)
 BATCH = 16  # articles per task: one nlp.pipe call in a worker
 AHEAD = 2  # tasks in flight per worker: enough to keep them busy, bounded memory
-COMMIT_LINES = 40_000  # built N-Triples lines gathered before one store write
+# built N-Triples lines gathered before one store write. Each write is one
+# bulk_load, i.e. one new level-0 file per RocksDB index, and every few of those
+# start a compaction that rewrites level 1 whole: 5x bigger writes cut the
+# compaction CPU 4x (13.5 s -> 3.4 s for 2,000 articles) for ~200 MB more RSS.
+COMMIT_LINES = 200_000
 
 
 @dataclass
@@ -267,10 +271,13 @@ def ingest(
         ready.clear()
 
     try:
+        lines = 0
         for built in builders.run(todo_batches()):
             ready += built
-            if sum(b.ntriples.count(b"\n") for b in ready) >= COMMIT_LINES:
+            lines += sum(b.ntriples.count(b"\n") for b in built)
+            if lines >= COMMIT_LINES:
                 write()
+                lines = 0
         write()
     except KeyboardInterrupt:
         report.interrupted = True
