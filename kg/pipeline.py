@@ -127,6 +127,13 @@ def _exit_with(parent: int) -> None:
 def build_batch(todo: list[Todo]) -> list[Built]:
     """Parse, extract and build one batch (in a worker, or in-process)."""
     nlp, minter = _STATE["nlp"], _STATE["minter"]
+    # the strings and lexemes a batch adds to the model's vocabulary (every new name)
+    # are freed after it: nothing of its Docs outlives the batch, only bytes
+    with nlp.memory_zone():
+        return _build(nlp, minter, todo)
+
+
+def _build(nlp: Any, minter: Minter, todo: list[Todo]) -> list[Built]:
     out = []
     for (article, graph, digest), doc in zip(
         todo, nlp.pipe(a.text for a, _, _ in todo), strict=True

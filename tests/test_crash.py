@@ -24,7 +24,7 @@ has no blank node, so the same N-Triples lines, graph by graph, and the same
 union).
 
 The runs write every ``BATCH`` articles instead of every ``COMMIT_LINES`` lines
-(40,000, more than this whole corpus, which would make one write at the very end):
+(200,000, more than this whole corpus, which would make one write at the very end):
 one chain in two writes batches of 4 articles (about 4,000 quads: mostly the
 transactional write), the other batches of 16 (about 15,000: the bulk write).
 """

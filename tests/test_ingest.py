@@ -108,3 +108,26 @@ def test_ingest_reads_with_the_callers_settings(tmp_path: Path) -> None:
     assert report.articles_ingested == 0
     [skip] = report.skipped
     assert "too long" in skip.reason, skip
+
+
+def test_a_batch_leaves_no_strings_in_the_model_vocabulary() -> None:
+    """Every new name would otherwise stay in spaCy's StringStore and Vocab for the
+    whole run: memory growing with the corpus (50,000 articles: ~100 MB)."""
+    from kg.config import Settings
+    from kg.pipeline import _STATE, _init_worker, build_batch
+
+    settings = Settings()
+    _init_worker(settings.spacy_model, settings.base_iri, False)
+    strings = _STATE["nlp"].vocab.strings
+
+    def batch(k: int) -> list:
+        text = f"Zorblax Quentrovich{k} met Ulvinda Krastopol{k} in Vexhollow{k}."
+        article = Article(f"mz{k}", text, date="2024-01-02")
+        return [(article, f"https://kg.example/graph/mz{k}", f"h{k}")]
+
+    build_batch(batch(0))  # the model's own lazy set-up
+    before = len(strings)
+    built = [b for k in range(1, 4) for b in build_batch(batch(k))]
+    assert len(strings) == before
+    assert all(b.error is None for b in built)
+    assert b"Quentrovich3" in built[-1].ntriples  # the Docs were read inside the zone
