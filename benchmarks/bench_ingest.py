@@ -278,7 +278,9 @@ def _store_counts(path: str) -> dict[str, int]:
 
     st = ox.Store.read_only(path)
     total = len(st)
-    default = sum(1 for _ in st.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    # Counted inside Oxigraph: a Python loop over 35M quads took about 5 minutes.
+    row = next(iter(st.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
+    default = int(row["n"].value)
     graphs = sum(1 for _ in st.named_graphs())
     del st
     return {
