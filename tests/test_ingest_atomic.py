@@ -78,7 +78,7 @@ CHILD = textwrap.dedent(
             if point == "before-" + step:
                 self._die()
             if point == "half-" + step:  # half the lines written, then killed
-                lines = data.splitlines(keepends=True)
+                lines = data.read().splitlines(keepends=True)
                 self.inner.bulk_load(b"".join(lines[: len(lines) // 2]), format=format)
                 self._die()
             return self.inner.bulk_load(data, format=format, **kwargs)
@@ -232,7 +232,7 @@ def test_kill_9_during_a_real_ingest_then_rerun_equals_a_clean_ingest(
             def bulk_load(self, data, **kwargs):
                 self.calls += 1
                 if self.calls == 4:  # the union copies of the second write
-                    lines = data.splitlines(keepends=True)
+                    lines = data.read().splitlines(keepends=True)
                     self.inner.bulk_load(b"".join(lines[: len(lines) // 3]), **kwargs)
                     os.kill(os.getpid(), signal.SIGKILL)
                 return self.inner.bulk_load(data, **kwargs)

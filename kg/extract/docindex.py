@@ -50,7 +50,7 @@ class DocIndex:
     def where(self, attr: str, values: frozenset[str]) -> list[int]:
         """Token indexes whose ``dep``, ``pos`` or ``lower`` is one of ``values``."""
         strings = self.doc.vocab.strings
-        wanted = {strings.add(v) for v in values}
+        wanted = {strings.as_int(v) for v in values}  # the hash; adds nothing
         column: list[int] = getattr(self, attr)
         return [i for i, h in enumerate(column) if h in wanted]
 
