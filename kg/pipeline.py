@@ -21,9 +21,11 @@ import os
 import signal
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
@@ -46,6 +48,12 @@ AHEAD = 2  # tasks in flight per worker: enough to keep them busy, bounded memor
 # start a compaction that rewrites level 1 whole: 5x bigger writes cut the
 # compaction CPU 4x (13.5 s -> 3.4 s for 2,000 articles) for ~200 MB more RSS.
 COMMIT_LINES = 200_000
+# batches parsed in one spaCy memory zone (32 x 16 = 512 articles). Every string and
+# lexeme a zone adds (each new name) is freed when it closes. Words are slower to
+# parse inside a zone the first time it meets them, so a model's first batch runs
+# outside any zone: its common words ("the", "said") stay for good. Parse CPU on 640
+# articles against no zone: +7% with a zone per batch, +2% like this.
+ZONE_BATCHES = 32
 
 
 @dataclass
@@ -101,6 +109,7 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 # -- the worker side ----------------------------------------------------------------
 
 _STATE: dict[str, Any] = {}
+_PRIMED: weakref.WeakSet[Any] = weakref.WeakSet()  # models whose first batch is done
 
 
 def _init_worker(
@@ -111,6 +120,7 @@ def _init_worker(
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    _close_zone()  # an earlier in-process ingest's
     _STATE.update(nlp=load_nlp(model), minter=Minter(base_iri))
     # the model's objects live as long as the process: keep them out of every
     # garbage collection (each full collection would scan them all again)
@@ -127,10 +137,27 @@ def _exit_with(parent: int) -> None:
 def build_batch(todo: list[Todo]) -> list[Built]:
     """Parse, extract and build one batch (in a worker, or in-process)."""
     nlp, minter = _STATE["nlp"], _STATE["minter"]
-    # the strings and lexemes a batch adds to the model's vocabulary (every new name)
-    # are freed after it: nothing of its Docs outlives the batch, only bytes
-    with nlp.memory_zone():
+    if nlp not in _PRIMED:
+        _PRIMED.add(nlp)
         return _build(nlp, minter, todo)
+    if "zone" not in _STATE or _STATE["batches"] >= ZONE_BATCHES:
+        _close_zone()
+        _STATE.update(zone=ExitStack(), batches=0)
+        _STATE["zone"].enter_context(nlp.memory_zone())
+    _STATE["batches"] += 1
+    return _build(nlp, minter, todo)
+
+
+def _close_zone() -> None:
+    """Free the strings and lexemes the open memory zone added to the vocabulary.
+
+    Safe between batches only: nothing of a batch's Docs outlives it, only bytes.
+    Without zones every new name would stay in the model's vocabulary for the
+    life of the process (50,000 articles: ~100 MB).
+    """
+    zone = _STATE.pop("zone", None)
+    if zone is not None:
+        zone.close()
 
 
 def _build(nlp: Any, minter: Minter, todo: list[Todo]) -> list[Built]:
@@ -213,6 +240,8 @@ class _Builders:
     def close(self, *, cancel: bool = False) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        else:
+            _close_zone()  # the model is this process's: leave its vocabulary as it was
 
 
 # -- the parent side ----------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from kg.ingest.news import Skipped, read_articles
 from kg.types import Article
 
@@ -110,12 +112,17 @@ def test_ingest_reads_with_the_callers_settings(tmp_path: Path) -> None:
     assert "too long" in skip.reason, skip
 
 
-def test_a_batch_leaves_no_strings_in_the_model_vocabulary() -> None:
+def test_batches_leave_no_strings_in_the_model_vocabulary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Every new name would otherwise stay in spaCy's StringStore and Vocab for the
-    whole run: memory growing with the corpus (50,000 articles: ~100 MB)."""
+    whole run: memory growing with the corpus (50,000 articles: ~100 MB). A memory
+    zone spans ``ZONE_BATCHES`` batches; closing it frees what they added."""
+    from kg import pipeline
     from kg.config import Settings
-    from kg.pipeline import _STATE, _init_worker, build_batch
+    from kg.pipeline import _STATE, _close_zone, _init_worker, build_batch
 
+    monkeypatch.setattr(pipeline, "ZONE_BATCHES", 2)
     settings = Settings()
     _init_worker(settings.spacy_model, settings.base_iri, False)
     strings = _STATE["nlp"].vocab.strings
@@ -125,9 +132,14 @@ def test_a_batch_leaves_no_strings_in_the_model_vocabulary() -> None:
         article = Article(f"mz{k}", text, date="2024-01-02")
         return [(article, f"https://kg.example/graph/mz{k}", f"h{k}")]
 
-    build_batch(batch(0))  # the model's own lazy set-up
+    pipeline._PRIMED.discard(_STATE["nlp"])  # as in a fresh process
+    build_batch(batch(0))  # the model's first batch: outside any zone, for good
+    assert "Quentrovich0" in strings
     before = len(strings)
     built = [b for k in range(1, 4) for b in build_batch(batch(k))]
+    assert "Quentrovich1" not in strings  # batches 1-2 were one zone, closed at 3
+    assert "Quentrovich3" in strings  # batch 3's zone is open
+    _close_zone()  # as the end of an in-process ingest does
     assert len(strings) == before
     assert all(b.error is None for b in built)
     assert b"Quentrovich3" in built[-1].ntriples  # the Docs were read inside the zone
