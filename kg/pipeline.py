@@ -15,6 +15,8 @@ running the same command again skips what is stored and does the rest.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import logging
 import os
@@ -305,7 +307,9 @@ def ingest(
     ready: list[Built] = []  # built, not yet written: at most ~COMMIT_LINES lines
 
     def write() -> None:
+        _trim_heap()  # the parse's freed memory, before the write's own peak
         _commit(ready, store, report)  # one write for the new ones
+        _trim_heap()  # and what the write freed, before the parse goes on
         for b in ready:
             notify(b.article)
         ready.clear()
@@ -328,6 +332,31 @@ def ingest(
     finally:
         builders.close()
     return report
+
+
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None (macOS, musl: nothing to do there)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def _trim_heap() -> None:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    glibc keeps what a process frees, in every thread's arena: spaCy's batches in
+    the main one, the store's bulk loads and RocksDB's compactions in theirs. A
+    1-worker ingest otherwise carries ~70 MB of free but resident pages from the
+    parse into each write and back (1,600 articles: peak RSS 436 -> 420 MB). Two
+    calls per write group (~500 articles) cost about a millisecond each.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _commit(built: list[Built], store: Store, report: IngestReport) -> None:
