@@ -144,3 +144,25 @@ def test_batches_leave_no_strings_in_the_model_vocabulary(
     assert len(strings) == before
     assert all(b.error is None for b in built)
     assert b"Quentrovich3" in built[-1].ntriples  # the Docs were read inside the zone
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096 / 2**20
+
+
+def test_trim_heap_gives_free_heap_pages_back_to_the_system() -> None:
+    """What a batch frees stays resident in glibc's heap unless trimmed: the ingest
+    trims around each write group so the parse's free pages do not add to the
+    write's peak (and the write's to the next parse's)."""
+    from kg import pipeline
+
+    if pipeline._MALLOC_TRIM is None or not Path("/proc/self/statm").exists():
+        pytest.skip("glibc's malloc_trim and /proc are Linux-only")
+    blocks = [bytes(4000) for _ in range(20_000)]  # 80 MB from malloc (> 512 B)
+    top = bytes(4000)  # allocated last: free() alone cannot shrink the heap below it
+    del blocks
+    freed = _resident_mb()
+    pipeline._trim_heap()
+    assert freed - _resident_mb() > 40, "the free pages stayed resident"
+    assert len(top) == 4000

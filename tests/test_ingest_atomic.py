@@ -269,3 +269,26 @@ def test_kill_9_during_a_real_ingest_then_rerun_equals_a_clean_ingest(
     assert report.articles_ingested == report.articles_read - len(kept)
     _, clean = run(tmp_path / "clean")
     assert rerun == clean
+
+
+def test_a_bulk_write_leaves_nothing_in_rocksdb_write_buffers(tmp_path: Path) -> None:
+    """The pending list and the markers are small transactions: RocksDB keeps them in
+    its write buffers (128 MB per index) until something flushes them, so a long
+    ingest's memory would grow with every group. After a bulk write they are in
+    table files already: a copy of the store without its write-ahead log (``*.log``,
+    which is all a write buffer is backed by) still holds every marker."""
+    store = EmbeddedStore(tmp_path / "live")
+    store.bulk_min_quads = 0
+    store.put_batch(BATCH_A)
+    store.put_batch(BATCH_B)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for f in (tmp_path / "live").iterdir():
+        if f.suffix != ".log" and f.name != "LOCK":
+            (copy / f.name).write_bytes(f.read_bytes())
+    store.close()
+    snapshot = EmbeddedStore(copy, read_only=True)
+    for graph, _ in BATCH_A + BATCH_B:
+        n = graph.rsplit("a", 1)[1]
+        assert snapshot.article_hash(graph) == f"hash-{n}", f"{graph}: marker lost"
+    _assert_consistent(snapshot, dict(BATCH_A + BATCH_B))
