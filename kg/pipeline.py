@@ -16,7 +16,6 @@ running the same command again skips what is stored and does the rest.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import logging
 import os
@@ -336,9 +335,8 @@ def ingest(
 
 def _load_malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None (macOS, musl: nothing to do there)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim  # type: ignore[no-any-return]
+    try:  # the process's own symbols: no ``find_library`` (it forks ldconfig)
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
     except (OSError, AttributeError):
         return None
 
