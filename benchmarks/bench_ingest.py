@@ -1201,7 +1201,7 @@ def render(res: dict[str, Any], targets: list[dict[str, Any]], command: str) -> 
         runs.append(
             (
                 f"kg ingest, first {small['corpus_articles']:,} articles",
-                1,
+                min(res["workers"]),
                 small,
                 small["corpus_articles"],
             )
