@@ -1082,9 +1082,7 @@ def evaluate(res: dict[str, Any], compare: dict[str, Any] | None) -> list[dict]:
             big_, small_ = (
                 (a, b) if a["corpus_articles"] >= b["corpus_articles"] else (b, a)
             )
-            targets += _scale_targets(
-                big_, small_, f"against {compare['_path']}", w0
-            )
+            targets += _scale_targets(big_, small_, f"against {compare['_path']}", w0)
     if not any(t["target"] == "memory" for t in targets):
         for name in ("memory", "scaling"):
             targets.append(

@@ -336,8 +336,8 @@ def ingest(
 def _load_malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None (macOS, musl: nothing to do there)."""
     try:  # the process's own symbols: no ``find_library`` (it forks ldconfig)
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # TypeError: Windows wants a name
         return None
 
 
