@@ -215,3 +215,74 @@ def start_kg_serve(
                 proc.kill()
                 raise AssertionError(proc.communicate()[0]) from None
             time.sleep(0.2)
+
+
+def many_reports(path: Path, copies: int = 10) -> int:
+    """The 24 Wikinews reports ``copies`` times under other ids (and a line more of
+    text: the same text twice is a duplicate), as JSON Lines; how many articles."""
+    import json
+
+    lines = (SEEDS / "wikinews-demo.jsonl").read_text(encoding="utf-8").splitlines()
+    with path.open("w", encoding="utf-8") as fh:
+        for k in range(copies):
+            for line in lines:
+                obj = json.loads(line)
+                obj["id"] = f"{obj['id']}-copy{k}"
+                obj["text"] += f"\n\nEdition {k}."
+                fh.write(json.dumps(obj) + "\n")
+    return copies * len(lines)
+
+
+def interrupt_and_resume(
+    command: Any,
+    tmp_path: Path,
+    waits: tuple[float, ...],
+    *,
+    group: bool = False,
+    no_traceback: bool = False,
+) -> tuple[Path, dict[str, Any]]:
+    """Ctrl-C a ``kg ingest`` (``command(store)``) ``wait`` s in, check that it stops
+    cleanly and says how to resume, and run it again with ``--json``.
+
+    Each longer wait is a fresh try, for a slow or busy machine where nothing was
+    built yet when the signal came. Returns the store and the resumed run's report of
+    the first try that kept something (``articles_unchanged`` > 0). ``group``: the
+    signal goes to the process group, as a terminal's Ctrl-C does, counted from when
+    the store exists.
+    """
+    import json
+
+    for wait in waits:
+        store = tmp_path / f"store-{wait:g}"
+        cmd = command(store)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=group,
+        )
+        deadline = time.monotonic() + 60
+        while group and not store.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)  # the store is opened once the cluster is up
+        time.sleep(wait)  # workers started, some batches built
+        if group:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        if proc.returncode == 0:
+            pytest.skip("the ingest finished before the signal on this machine")
+        assert proc.returncode == 130, (proc.returncode, err)
+        assert "Run the same command again" in err
+        assert not (no_traceback and "Traceback" in err), err
+        again = subprocess.run(
+            [*cmd, "--json"], capture_output=True, text=True, timeout=300
+        )
+        assert again.returncode == 0, again.stderr
+        report: dict[str, Any] = json.loads(again.stdout)
+        if report["articles_unchanged"] > 0:  # what the first run stored is kept
+            return store, report
+    pytest.fail(
+        f"nothing was kept after a {waits[-1]:g} s run: the built batches were lost"
+    )

@@ -12,7 +12,13 @@ from click.testing import CliRunner
 
 from kg.cli import main
 
-from .conftest import ROOT, SEEDS, start_kg_serve
+from .conftest import (
+    ROOT,
+    SEEDS,
+    interrupt_and_resume,
+    many_reports,
+    start_kg_serve,
+)
 
 SEED_TXT = SEEDS / "000_88f24646cda69346.txt"
 WIKINEWS = SEEDS / "wikinews-demo.jsonl"
@@ -204,42 +210,27 @@ def test_kg_serve_refuses_writes_with_several_workers(tmp_path: Path) -> None:
 def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path: Path) -> None:
     """SIGINT mid-ingest (2 workers): exit 130 with how to resume; nothing is
     half-written; the same command again finishes the job."""
-    import signal
-    import time
-
-    store = str(tmp_path / "s")
-    corpus = tmp_path / "many.jsonl"  # the 24 reports ten times, under other ids
-    lines = WIKINEWS.read_text(encoding="utf-8").splitlines()
-    with corpus.open("w", encoding="utf-8") as fh:
-        for k in range(10):
-            for line in lines:
-                obj = json.loads(line)
-                obj["id"] = f"{obj['id']}-copy{k}"
-                obj["text"] += f"\n\nEdition {k}."  # the same text twice is a duplicate
-                fh.write(json.dumps(obj) + "\n")
+    corpus = tmp_path / "many.jsonl"
+    total = many_reports(corpus)
     exe = Path(sys.executable).with_name("kg")
-    cmd = [str(exe), "ingest", "--store", store, "--workers", "2", str(corpus)]
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    time.sleep(12)  # workers started, some batches done
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    if proc.returncode == 0:
-        pytest.skip("the ingest finished before the signal on this machine")
-    assert proc.returncode == 130, (proc.returncode, err)
-    assert "Run the same command again" in err
-    again = subprocess.run(
-        cmd + ["--json"], capture_output=True, text=True, timeout=300
-    )
-    assert again.returncode == 0, again.stderr
-    report = json.loads(again.stdout)
-    assert report["articles_unchanged"] > 0  # what the first run stored is kept
-    assert report["articles_ingested"] + report["articles_unchanged"] == 240
+
+    def command(store: Path) -> list[str]:
+        return [
+            str(exe),
+            "ingest",
+            "--store",
+            str(store),
+            "--workers",
+            "2",
+            str(corpus),
+        ]
+
+    store, report = interrupt_and_resume(command, tmp_path, (12, 30, 60))
+    assert report["articles_ingested"] + report["articles_unchanged"] == total
     from kg.store import open_store
 
     st = open_store(store, read_only=True)
     try:
-        assert len(list(st.graphs())) == 240
+        assert len(list(st.graphs())) == total
     finally:
         st.close()

@@ -24,6 +24,8 @@ from kg.errors import ConfigError
 from kg.pipeline import IngestReport, ingest
 from kg.store import open_store
 
+from .conftest import interrupt_and_resume, many_reports
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 COUNTS = (
@@ -226,56 +228,25 @@ def test_ctrl_c_on_dask_local_stops_cleanly_and_the_same_command_resumes(
 ) -> None:
     """SIGINT to the whole process group (a terminal's Ctrl-C): exit 130, no
     traceback from the workers, nothing half-written; the same command finishes."""
-    import os
-    import signal
-    import subprocess
-    import time
-
-    corpus = tmp_path / "many.jsonl"  # the 24 reports ten times, under other ids
-    lines = (SEEDS / "wikinews-demo.jsonl").read_text(encoding="utf-8").splitlines()
-    with corpus.open("w", encoding="utf-8") as fh:
-        for k in range(10):
-            for line in lines:
-                obj = json.loads(line)
-                obj["id"] = f"{obj['id']}-copy{k}"
-                obj["text"] += f"\n\nEdition {k}."
-                fh.write(json.dumps(obj) + "\n")
+    corpus = tmp_path / "many.jsonl"
+    total = many_reports(corpus)
     exe = Path(sys.executable).with_name("kg")
-    # the workers load their models after the store is open: on a slow or busy
-    # machine nothing may be built 3 s later, so the wait grows until something is
-    for wait in (3, 10, 30):
-        store = tmp_path / f"store-{wait}"
-        cmd = [str(exe), "ingest", str(corpus), "--dask-local", "2"]
-        cmd += ["--store", str(store)]
-        proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while not store.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)  # the store is opened once the cluster is up
-        time.sleep(wait)  # some batches built
-        os.killpg(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
-        if proc.returncode == 0:
-            pytest.skip("the ingest finished before the signal on this machine")
-        assert proc.returncode == 130, (proc.returncode, err)
-        assert "Run the same command again" in err
-        assert "Traceback" not in err, err
 
-        again = subprocess.run(
-            [*cmd, "--json"], capture_output=True, text=True, timeout=300
-        )
-        assert again.returncode == 0, again.stderr
-        report = json.loads(again.stdout)
-        total = report["articles_ingested"] + report["articles_unchanged"]
-        assert total == 10 * len(lines)
-        if report["articles_unchanged"] > 0:
-            return  # what was built before the signal was kept, and skipped now
-    pytest.fail(f"nothing was kept after {wait} s: the interrupted batches were lost")
+    def command(store: Path) -> list[str]:
+        return [
+            str(exe),
+            "ingest",
+            str(corpus),
+            "--dask-local",
+            "2",
+            "--store",
+            str(store),
+        ]
+
+    _, report = interrupt_and_resume(
+        command, tmp_path, (3, 10, 30), group=True, no_traceback=True
+    )
+    assert report["articles_ingested"] + report["articles_unchanged"] == total
 
 
 @pytest.mark.slow

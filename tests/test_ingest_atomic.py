@@ -13,16 +13,19 @@ the same quads as a clean run.
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
+from kg.errors import StoreError
 from kg.store.embedded import PENDING, EmbeddedStore
 from kg.vocab import KG
 
@@ -281,13 +284,19 @@ def test_a_bulk_write_leaves_nothing_in_rocksdb_write_buffers(tmp_path: Path) ->
     store.bulk_min_quads = 0
     store.put_batch(BATCH_A)
     store.put_batch(BATCH_B)
-    copy = tmp_path / "copy"
-    copy.mkdir()
-    for f in (tmp_path / "live").iterdir():
-        if f.suffix != ".log" and f.name != "LOCK":
-            (copy / f.name).write_bytes(f.read_bytes())
+    live = tmp_path / "live"
+    for attempt in range(100):  # RocksDB may compact (replace files) while we copy
+        copy = tmp_path / f"copy-{attempt}"
+        copy.mkdir()
+        try:  # the table files first, the MANIFEST that lists them after
+            for f in sorted(live.iterdir(), key=lambda f: f.suffix != ".sst"):
+                if f.suffix != ".log" and f.name != "LOCK":
+                    shutil.copyfile(f, copy / f.name)
+            snapshot = EmbeddedStore(copy, read_only=True)
+            break
+        except (FileNotFoundError, StoreError):
+            time.sleep(0.05)
     store.close()
-    snapshot = EmbeddedStore(copy, read_only=True)
     for graph, _ in BATCH_A + BATCH_B:
         n = graph.rsplit("a", 1)[1]
         assert snapshot.article_hash(graph) == f"hash-{n}", f"{graph}: marker lost"
