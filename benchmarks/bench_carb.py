@@ -91,7 +91,15 @@ def main() -> None:
         pred.unlink()
     table = render(score, len(lines), n, words, ours, bare)
     print(table)
-    print(json.dumps({"score": score, "sent_per_s": len(lines) / ours}))
+    print(
+        json.dumps(
+            {
+                "score": score,
+                "sent_per_s": len(lines) / ours,
+                "bare_spacy_sent_per_s": len(lines) / bare,
+            }
+        )
+    )
     if a.out:
         a.out.write_text(table + "\n")
 

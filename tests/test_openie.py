@@ -195,7 +195,9 @@ def test_cli_writes_carb_tab_format() -> None:
 
 @pytest.mark.slow
 def test_carb_dev_targets() -> None:
-    """F1 >= 56, AUC >= 36, CaRB(1-1) F1 >= 48 and >= 200 sentences/s on one core."""
+    """F1 >= 56, AUC >= 36, CaRB(1-1) F1 >= 48, and at least 0.75x the sentences/s of
+    bare spaCy ``nlp.pipe`` on the same sentences in the same process (0.93 measured;
+    a ratio, not sentences/s: the machines CI lands on differ 2x in speed)."""
     if not (CARB / "carb_score.py").exists():
         if os.environ.get("CI"):
             pytest.fail(f"CaRB data missing at {CARB}")
@@ -217,4 +219,4 @@ def test_carb_dev_targets() -> None:
     assert score["best"]["f1"] >= 0.56, out.stdout
     assert score["auc"] >= 0.36, out.stdout
     assert score["one_to_one"]["best"]["f1"] >= 0.48, out.stdout
-    assert result["sent_per_s"] >= 200, out.stdout
+    assert result["sent_per_s"] >= 0.75 * result["bare_spacy_sent_per_s"], out.stdout
