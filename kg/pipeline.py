@@ -350,7 +350,7 @@ def _trim_heap() -> None:
     glibc keeps what a process frees, in every thread's arena: spaCy's batches in
     the main one, the store's bulk loads and RocksDB's compactions in theirs. A
     1-worker ingest otherwise carries ~70 MB of free but resident pages from the
-    parse into each write and back (1,600 articles: peak RSS 436 -> 420 MB). Two
+    parse into each write and back (1,040 articles: peak RSS 433 -> 419 MB). Two
     calls per write group (~500 articles) cost about a millisecond each.
     """
     if _MALLOC_TRIM is not None:

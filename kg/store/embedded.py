@@ -336,7 +336,7 @@ class EmbeddedStore:
         # the two small transactions (pending list, markers) land in RocksDB's write
         # buffers, which nothing else empties during a long ingest (128 MB per index):
         # about 10 MB per 500 articles, growing with the corpus. Flushed after each
-        # bulk write, memory stays flat (1,600 articles: peak 422 -> 409 MB)
+        # bulk write, memory stays flat (1,040 articles: peak 419 -> 409 MB)
         self._store.flush()
 
     def _recover(self) -> list[str]:
