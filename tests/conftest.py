@@ -3,6 +3,7 @@ HTTP server on a free port, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -220,8 +221,6 @@ def start_kg_serve(
 def many_reports(path: Path, copies: int = 10) -> int:
     """The 24 Wikinews reports ``copies`` times under other ids (and a line more of
     text: the same text twice is a duplicate), as JSON Lines; how many articles."""
-    import json
-
     lines = (SEEDS / "wikinews-demo.jsonl").read_text(encoding="utf-8").splitlines()
     with path.open("w", encoding="utf-8") as fh:
         for k in range(copies):
@@ -250,8 +249,6 @@ def interrupt_and_resume(
     signal goes to the process group, as a terminal's Ctrl-C does, counted from when
     the store exists.
     """
-    import json
-
     for wait in waits:
         store = tmp_path / f"store-{wait:g}"
         cmd = command(store)
