@@ -280,6 +280,10 @@ def ingest(
         if on_article:
             on_article(item, report)
 
+    # a store that holds no graph yet has nothing to look up: the articles of this
+    # run have distinct ids (duplicates are skipped as read), so distinct graphs
+    new = store.is_empty()
+
     def todo_batches() -> Iterator[list[Todo]]:
         articles = read_articles(paths, defaults=defaults, settings=settings)
         for batch in _batches(articles, BATCH):
@@ -293,7 +297,7 @@ def ingest(
                 report.articles_read += 1
                 graph = str(minter.article_graph(item.id))
                 digest = content_hash(item, settings.spacy_model)
-                if store.article_hash(graph) == digest:
+                if not new and store.article_hash(graph) == digest:
                     report.articles_unchanged += 1
                     notify(item)
                 else:
@@ -307,7 +311,7 @@ def ingest(
 
     def write() -> None:
         _trim_heap()  # the parse's freed memory, before the write's own peak
-        _commit(ready, store, report)  # one write for the new ones
+        _commit(ready, store, report, new=new)  # one write for the new ones
         _trim_heap()  # and what the write freed, before the parse goes on
         for b in ready:
             notify(b.article)
@@ -357,12 +361,14 @@ def _trim_heap() -> None:
         _MALLOC_TRIM(0)
 
 
-def _commit(built: list[Built], store: Store, report: IngestReport) -> None:
+def _commit(
+    built: list[Built], store: Store, report: IngestReport, *, new: bool = False
+) -> None:
     good = [b for b in built if b.error is None]
     for b in built:
         if b.error is not None:
             report.skipped.append(Skipped(b.article.origin or b.article.id, b.error))
-    report.quads += store.put_batch([(b.graph, b.ntriples) for b in good])
+    report.quads += store.put_batch([(b.graph, b.ntriples) for b in good], new=new)
     for b in good:
         report.articles_ingested += 1
         report.words += len(b.article.text.split())

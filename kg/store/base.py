@@ -20,8 +20,17 @@ class Store(Protocol):
     def put_ntriples(self, graph: str, data: bytes) -> int:
         """Atomically replace the named graph with N-Triples; quads written."""
 
-    def put_batch(self, items: Sequence[tuple[str, bytes]]) -> int:
-        """Write several article graphs (N-Triples each), each whole or absent."""
+    def put_batch(
+        self, items: Sequence[tuple[str, bytes]], *, new: bool = False
+    ) -> int:
+        """Write several article graphs (N-Triples each), each whole or absent.
+
+        ``new``: the caller knows none of the graphs exists yet (an ingest into a
+        store that held no graph, each graph once), so none needs looking up.
+        """
+
+    def is_empty(self) -> bool:
+        """True when the store holds no named graph (so no article)."""
 
     def update(
         self,

@@ -245,7 +245,9 @@ class EmbeddedStore:
         """
         return self.put_batch([(graph, data)])
 
-    def put_batch(self, items: Sequence[tuple[str, bytes]]) -> int:
+    def put_batch(
+        self, items: Sequence[tuple[str, bytes]], *, new: bool = False
+    ) -> int:
         """Write several article graphs (N-Triples each); quads written.
 
         Each article is whole or absent afterwards, whatever happens (even a
@@ -254,6 +256,11 @@ class EmbeddedStore:
         N-Quads in Rust: no Python object per triple), or, from
         ``BULK_MIN_QUADS`` quads on, through ``bulk_load``, which is 3x faster
         but not atomic; see :meth:`_bulk_write` for how it stays whole.
+
+        ``new``: the caller knows none of the graphs exists, so none is looked
+        up. Each lookup reads the RocksDB indexes, whose cached blocks then stay
+        resident: 12,000 synthetic articles written in groups of 500 peaked at
+        356 MB with a lookup per article, 320 MB without.
         """
         written = 0
         fresh: list[tuple[str, bytes]] = []
@@ -266,7 +273,7 @@ class EmbeddedStore:
                     self._write_fresh(fresh)
                     fresh, seen = [], set()
                 seen.add(graph)
-                if self._store.contains_named_graph(ox.NamedNode(graph)):
+                if not new and self._store.contains_named_graph(ox.NamedNode(graph)):
                     self._replace(graph, data)
                 else:
                     fresh.append((graph, data))
@@ -425,6 +432,9 @@ class EmbeddedStore:
 
     def has_graph(self, graph: str) -> bool:
         return bool(self._store.contains_named_graph(ox.NamedNode(graph)))
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.named_graphs()), None) is None
 
     def dump_graph(self, output: IO[bytes], graph: str | None, fmt: str) -> None:
         """Serialise one named graph (None: the default graph, i.e. the union)."""

@@ -317,8 +317,12 @@ class RemoteStore:
         """Replace the named graph with these N-Triples; quads written."""
         return self.put_batch([(graph, data)])
 
-    def put_batch(self, items: Sequence[tuple[str, bytes]]) -> int:
+    def put_batch(
+        self, items: Sequence[tuple[str, bytes]], *, new: bool = False
+    ) -> int:
         """Write several article graphs (N-Triples each), each whole or absent.
+
+        ``new`` changes nothing here: each request replaces its graphs anyway.
 
         ``kg`` union: whole articles grouped into update requests of at most
         ``KG_STORE_BATCH_BYTES`` (one article alone when larger). ``server``
@@ -405,6 +409,9 @@ class RemoteStore:
 
     def has_graph(self, graph: str) -> bool:
         return bool(self.query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"))
+
+    def is_empty(self) -> bool:
+        return not self.query("ASK { GRAPH ?g { ?s ?p ?o } }")
 
     def graphs(self) -> Iterator[str]:
         for row in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"):
