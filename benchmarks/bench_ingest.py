@@ -1511,11 +1511,6 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     if args.profile:
         return run_profile(args, work)
-    compare = None
-    if args.compare_with:
-        compare = json.loads(Path(args.compare_with).read_text(encoding="utf-8"))
-        compare["_path"] = args.compare_with
-
     load_start = _loadavg()
     t_start = _now()
     corpus = prepare_corpus(args, work)
@@ -1620,6 +1615,10 @@ def main(argv: list[str] | None = None) -> int:
                 (work / f).unlink(missing_ok=True)
     res["loadavg"] = f"{load_start} / {_loadavg()}"
     res["total_s"] = _now() - t_start
+    compare = None  # read only now: the other run may finish beside this one
+    if args.compare_with:
+        compare = json.loads(Path(args.compare_with).read_text(encoding="utf-8"))
+        compare["_path"] = args.compare_with
     targets = evaluate(res, compare)
     res["targets"] = targets
     command = " ".join([".venv/bin/python benchmarks/bench_ingest.py", *argv])
