@@ -166,3 +166,25 @@ def test_trim_heap_gives_free_heap_pages_back_to_the_system() -> None:
     pipeline._trim_heap()
     assert freed - _resident_mb() > 40, "the free pages stayed resident"
     assert len(top) == 4000
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["news/a.jsonl:1", "c:/x.jsonl:123456789", "a:b:12", "dir:007", "f.txt", "x:0",
+     "x:1234567890", "x:", ":5", "x:٣"],  # fmt: skip
+)
+def test_duplicate_index_names_the_first_origin_exactly(origin: str) -> None:
+    """The run's duplicate index packs "path:line" origins into ints: both
+    messages must still name the first article's origin and id as read."""
+    from kg.ingest.news import _Seen
+
+    seen = _Seen()
+    first = Article(id="first", text="Rain fell  on Calais.", origin=origin)
+    assert seen.check(first) is first
+    assert seen.check(Article(id="other", text="Sun.", origin="b.jsonl:2")).id == "other"
+    dup = seen.check(Article(id="copy", text="Rain fell on\nCalais.", origin="z:9"))
+    assert isinstance(dup, Skipped) and dup.source == "z:9"
+    assert f"duplicate of {origin} (article 'first')" in dup.reason
+    clash = seen.check(Article(id="first", text="Snow.", origin="z:10"))
+    assert isinstance(clash, Skipped)
+    assert f"article id 'first' was already read from {origin} with" in clash.reason

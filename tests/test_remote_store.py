@@ -247,6 +247,7 @@ def test_reingest_changes_nothing(
 ) -> None:
     server, mode = remote
     before = quads(store)
+    assert not store.is_empty()  # so the re-run looks each article up
     result = cli("ingest", "--workers", "1", str(SEEDS), env=env(server, mode))
     assert result.exit_code == 0, result.output
     assert "0 articles ingested, 25 unchanged" in result.output

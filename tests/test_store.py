@@ -239,3 +239,52 @@ def test_short_text_cache_keeps_short_texts_only() -> None:
     assert [size(long), size(long)] == [11, 11]
     assert calls == ["short", long, long]  # a long text is never kept
     assert size.cache_info().currsize == 1  # type: ignore[attr-defined]
+
+
+def test_ingest_into_an_empty_store_looks_nothing_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store with no graph holds none of the articles: no lookup per article
+    (each leaves RocksDB index blocks resident, more the bigger the store). The
+    graphs are the same as with the lookups; a second run looks each one up."""
+    corpus = tmp_path / "three.jsonl"
+    corpus.write_text("".join(WIKINEWS.read_text().splitlines(True)[:3]))
+    calls: list[tuple[str, object]] = []
+    real_hash, real_put = EmbeddedStore.article_hash, EmbeddedStore.put_batch
+
+    def article_hash(self: EmbeddedStore, graph: str) -> str | None:
+        calls.append(("article_hash", graph))
+        return real_hash(self, graph)
+
+    def put_batch(self: EmbeddedStore, items: Any, *, new: bool = False) -> int:
+        calls.append(("put_batch", new))
+        return real_put(self, items, new=new)
+
+    monkeypatch.setattr(EmbeddedStore, "article_hash", article_hash)
+    monkeypatch.setattr(EmbeddedStore, "put_batch", put_batch)
+    settings = Settings()
+    quads = []
+    for name, empty in (("fast", None), ("looked-up", False)):
+        store = EmbeddedStore(tmp_path / name)
+        assert store.is_empty()
+        if empty is not None:  # as if the store held something: every lookup made
+            monkeypatch.setattr(store, "is_empty", lambda: empty)
+        calls.clear()
+        try:
+            assert ingest([corpus], store, settings, workers=1).articles_ingested == 3
+            assert not store.is_empty()
+            quads.append(set(store._store))
+        finally:
+            store.close()
+        lookups = [c for c in calls if c[0] == "article_hash"]
+        assert len(lookups) == (0 if empty is None else 3), calls
+        assert ("put_batch", empty is None) in calls, calls
+    assert quads[0] == quads[1]
+    store = EmbeddedStore(tmp_path / "fast")
+    calls.clear()
+    try:
+        again = ingest([corpus], store, settings, workers=1)
+    finally:
+        store.close()
+    assert again.articles_unchanged == 3
+    assert len([c for c in calls if c[0] == "article_hash"]) == 3
