@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,8 +171,18 @@ def test_trim_heap_gives_free_heap_pages_back_to_the_system() -> None:
 
 @pytest.mark.parametrize(
     "origin",
-    ["news/a.jsonl:1", "c:/x.jsonl:123456789", "a:b:12", "dir:007", "f.txt", "x:0",
-     "x:1234567890", "x:", ":5", "x:٣"],  # fmt: skip
+    [
+        "news/a.jsonl:1",
+        "c:/x.jsonl:123456789",
+        "a:b:12",
+        "dir:007",
+        "f.txt",
+        "x:0",
+        "x:1234567890",
+        "x:",
+        ":5",
+        "x:٣",
+    ],  # fmt: skip
 )
 def test_duplicate_index_names_the_first_origin_exactly(origin: str) -> None:
     """The run's duplicate index packs "path:line" origins into ints: both
@@ -181,10 +192,48 @@ def test_duplicate_index_names_the_first_origin_exactly(origin: str) -> None:
     seen = _Seen()
     first = Article(id="first", text="Rain fell  on Calais.", origin=origin)
     assert seen.check(first) is first
-    assert seen.check(Article(id="other", text="Sun.", origin="b.jsonl:2")).id == "other"
+    assert (
+        seen.check(Article(id="other", text="Sun.", origin="b.jsonl:2")).id == "other"
+    )
     dup = seen.check(Article(id="copy", text="Rain fell on\nCalais.", origin="z:9"))
     assert isinstance(dup, Skipped) and dup.source == "z:9"
     assert f"duplicate of {origin} (article 'first')" in dup.reason
     clash = seen.check(Article(id="first", text="Snow.", origin="z:10"))
     assert isinstance(clash, Skipped)
     assert f"article id 'first' was already read from {origin} with" in clash.reason
+
+
+def _peak_mb_during(fn: Any) -> tuple[Any, float]:
+    """fn()'s result and the most resident memory it added (Linux: VmHWM reset)."""
+    from kg import pipeline
+
+    pipeline._trim_heap()
+    before = _resident_mb()
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")  # resets VmHWM to the current RSS
+    result = fn()
+    with open("/proc/self/status") as fh:
+        hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM"))
+    return result, hwm / 1024 - before
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux only")
+def test_a_batch_is_parsed_a_few_docs_at_a_time() -> None:
+    """spaCy's working memory grows with the docs it parses at once (~8 MB for a
+    400-word article): 16 long articles must not all be in flight together."""
+    from kg.config import Settings
+    from kg.pipeline import _init_worker, build_batch
+
+    settings = Settings()
+    _init_worker(settings.spacy_model, settings.base_iri, False)
+    arts = sorted(
+        (a for a in read_articles([SEEDS / "wikinews-demo.jsonl"])
+         if isinstance(a, Article)),
+        key=lambda a: -len(a.text),
+    )[:16]  # fmt: skip
+    words = sum(len(a.text.split()) for a in arts)
+    todo = [(a, f"https://kg.example/graph/pb{i}", "h") for i, a in enumerate(arts)]
+    built, added = _peak_mb_during(lambda: build_batch(todo))
+    assert all(b.error is None for b in built)
+    # all 16 at once: ~8 MB per 400 words (220 MB measured); 4 at a time, a quarter
+    assert added < 8 * words / 400 / 2, (added, words)

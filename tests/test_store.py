@@ -268,7 +268,7 @@ def test_ingest_into_an_empty_store_looks_nothing_up(
         store = EmbeddedStore(tmp_path / name)
         assert store.is_empty()
         if empty is not None:  # as if the store held something: every lookup made
-            monkeypatch.setattr(store, "is_empty", lambda: empty)
+            monkeypatch.setattr(store, "is_empty", lambda empty=empty: empty)
         calls.clear()
         try:
             assert ingest([corpus], store, settings, workers=1).articles_ingested == 3

@@ -168,7 +168,7 @@ class _Seen:
         return art
 
     def _pack(self, origin: str) -> int | str:
-        """"path:line" -> one int (the path's number, the line); else the text."""
+        """An origin "path:line" as one int (the number of path, the line), or as is."""
         path, _, line = origin.rpartition(":")
         if not path or not _LINE.fullmatch(line):
             return origin
