@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kg.extract.gazetteer import HONORIFICS, TITLE_PREFIXES, TITLE_ROLES, TITLES
 
@@ -20,13 +21,19 @@ _TRIM = re.compile(r"^(?:the|a|an)\s+", re.I)
 _KEY_STRIP = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _PAREN = re.compile(r"^(?P<name>.+?)\s*\((?P<acr>[^()]+)\)$")
 _FUNCTION_WORDS = frozenset("of the and for de du des la le et on in at to".split())
+_POSSESSIVE = re.compile(r"'s\b")
+_TRAILING_POSSESSIVE = re.compile(r"\s*(?:'s|’s|')$")
+# the same names come back many times an article (146 calls of norm per article):
+# pure functions of a string, cached (bounded: a few MB at most)
+_CACHE = 4096
 
 
+@lru_cache(maxsize=_CACHE)
 def norm(name: str) -> str:
     """Comparison key of a name: Unicode-folded, case-folded, no dots or ``'s``."""
     folded = unicodedata.normalize("NFKD", name.translate(_KEY_STRIP))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-    folded = re.sub(r"'s\b", "", folded)
+    folded = _POSSESSIVE.sub("", folded)
     return " ".join(w for w in folded.replace(".", " ").split() if w)
 
 
@@ -61,6 +68,7 @@ def split_paren(text: str) -> tuple[str, str | None]:
     return m["name"].strip(), m["acr"].strip()
 
 
+@lru_cache(maxsize=_CACHE)
 def is_acronym(text: str) -> bool:
     """``NASA``, ``MdM``, ``U.S.``: 2-8 letters, mostly capitals, no spaces."""
     letters = [c for c in text if c.isalpha()]
@@ -107,13 +115,14 @@ def best_label(forms: Iterable[tuple[str, int]]) -> str:
     return max(counts, key=score)
 
 
+@lru_cache(maxsize=_CACHE)
 def clean_name(text: str) -> str:
     """Canonical surface form: no leading article, possessive or stray punctuation.
 
     The final dot of initials stays: ``the U.S.`` -> ``U.S.``.
     """
     text = _TRIM.sub("", " ".join(text.split()))
-    text = re.sub(r"\s*(?:'s|’s|')$", "", text)
+    text = _TRAILING_POSSESSIVE.sub("", text)
     dotted = bool(_INITIALS.search(text))
     text = text.replace(" - ", "-").strip(" ,.;:\"'“”‘’()")
     return text + "." if dotted else text
