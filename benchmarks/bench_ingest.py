@@ -341,7 +341,8 @@ def child_ingest(spec: dict[str, Any]) -> dict[str, Any]:
             wall_s=_now() - t0,
         )
 
-    store = open_store(spec["store"])
+    # as kg ingest opens it: RocksDB's open table files capped
+    store = open_store(spec["store"], max_open_files=settings.ingest_open_files)
     t_open = _now() - t0
     report = ingest(  # looks its stages up in kg.pipeline: the wrapped ones
         [spec["corpus"]],
@@ -429,7 +430,8 @@ def child_incremental(spec: dict[str, Any]) -> dict[str, Any]:
     load_nlp(settings.spacy_model)
     timers = _Timers()
     t0 = _now()
-    store = open_store(spec["store"])
+    # as kg ingest opens it: RocksDB's open table files capped
+    store = open_store(spec["store"], max_open_files=settings.ingest_open_files)
     t_open = _now() - t0
     t1 = _now()
     report = ingest([spec["corpus"]], _TimedStore(store, timers), settings)
@@ -520,7 +522,8 @@ def child_profile(spec: dict[str, Any]) -> dict[str, Any]:
     load_nlp(settings.spacy_model)
     import dateparser  # noqa: F401  (imported lazily by the first article otherwise)
 
-    store = open_store(spec["store"])
+    # as kg ingest opens it: RocksDB's open table files capped
+    store = open_store(spec["store"], max_open_files=settings.ingest_open_files)
     t0 = _now()
     report = profiled_ingest(spec["corpus"], store, settings)
     return {"wall_s": _now() - t0, "articles": report.articles_ingested}

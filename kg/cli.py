@@ -68,7 +68,11 @@ def _open(store: str | None, *, read_only: bool = False, writes: bool = False) -
     if writes and settings.store_path.is_dir() and _writer(settings.store_path) is None:
         marker.write_text(str(os.getpid()))  # before the open: recovery may write
     try:
-        st = open_store(settings.store, read_only=False)
+        st = open_store(
+            settings.store,
+            read_only=False,
+            max_open_files=settings.ingest_open_files if writes else None,
+        )
     except StoreLockedError:
         _unmark(marker)
         if not read_only:

@@ -68,6 +68,11 @@ class Settings:
     max_file_bytes: int = field(
         default_factory=lambda: int(_env("MAX_FILE_BYTES", str(32 * 1024 * 1024)))
     )
+    # table files RocksDB keeps open while kg writes an embedded store (kg ingest,
+    # kg remove); each holds its index in memory, ~1% of its size. 0: no cap
+    ingest_open_files: int = field(
+        default_factory=lambda: int(_env("INGEST_OPEN_FILES", "48"))
+    )
     # remote store (--store sparql+http://host:port/): see kg/store/remote.py
     store_query_url: str = field(default_factory=lambda: _env("STORE_QUERY_URL", ""))
     store_update_url: str = field(default_factory=lambda: _env("STORE_UPDATE_URL", ""))

@@ -40,9 +40,15 @@ def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
 
 def test_ingest_query_export_stats_remove(runner: CliRunner, tmp_path: Path) -> None:
     store = str(tmp_path / "store")
-    r = runner.invoke(main, ["ingest", "--store", store, str(SEED_TXT)])
+    r = runner.invoke(
+        main,
+        ["ingest", "--store", store, str(SEED_TXT)],
+        env={"KG_INGEST_OPEN_FILES": "70"},
+    )
     assert r.exit_code == 0, r.output
     assert "1 articles ingested" in r.output
+    log = (tmp_path / "store" / "LOG").read_text(errors="replace")
+    assert "Options.max_open_files: 70" in log  # the writer's cap reached RocksDB
     r = runner.invoke(
         main,
         [

@@ -288,3 +288,37 @@ def test_ingest_into_an_empty_store_looks_nothing_up(
         store.close()
     assert again.articles_unchanged == 3
     assert len([c for c in calls if c[0] == "article_hash"]) == 3
+
+
+def _rocksdb_max_open_files(store_dir: Path) -> int:
+    """The max_open_files RocksDB was opened with, from its LOG (last open)."""
+    lines = (store_dir / "LOG").read_text(errors="replace").splitlines()
+    return int([x for x in lines if "Options.max_open_files:" in x][-1].split()[-1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_open_files_cap_reaches_rocksdb_and_the_limit_comes_back(
+    tmp_path: Path,
+) -> None:
+    """RocksDB keeps every table file it opened open, its index in memory: a
+    writer's memory would grow with the store. The cap must reach RocksDB, and
+    the process's own descriptor limit must be as it was afterwards."""
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    store = EmbeddedStore(tmp_path / "capped", max_open_files=60)
+    store.close()
+    assert resource.getrlimit(resource.RLIMIT_NOFILE) == before
+    assert _rocksdb_max_open_files(tmp_path / "capped") == 60
+    store = EmbeddedStore(tmp_path / "free")  # a server's: no cap
+    store.close()
+    assert _rocksdb_max_open_files(tmp_path / "free") == before[0] - 48
+    many = [open(os.devnull) for _ in range(80)]  # more in use than the cap
+    try:
+        store = EmbeddedStore(tmp_path / "busy", max_open_files=48)
+        store.close()
+    finally:
+        for fh in many:
+            fh.close()
+    assert _rocksdb_max_open_files(tmp_path / "busy") >= 80
+    assert resource.getrlimit(resource.RLIMIT_NOFILE) == before

@@ -40,12 +40,15 @@ def open_store(
     allow_hosts: Iterable[str] = (),
     settings: Settings | None = None,
     shared: bool = False,
+    max_open_files: int | None = None,
 ) -> EmbeddedStore | RemoteStore:
     """Open the store named by ``--store`` / ``KG_STORE``.
 
     ``settings`` (default: from the environment) configure a remote store's
     endpoints, credentials and retries. ``shared``: readers query it while it
     writes (a server): an embedded store then writes in transactions only.
+    ``max_open_files``: an embedded store's cap on open table files (see
+    :class:`EmbeddedStore`).
 
     Example:
         >>> open_store("sparql+http://127.0.0.1:7878/")  # doctest: +SKIP
@@ -58,7 +61,11 @@ def open_store(
             str(location), settings, read_only=read_only, allow_hosts=allow_hosts
         )
     return EmbeddedStore(
-        location, read_only=read_only, allow_hosts=allow_hosts, shared=shared
+        location,
+        read_only=read_only,
+        allow_hosts=allow_hosts,
+        shared=shared,
+        max_open_files=max_open_files,
     )
 
 
