@@ -261,6 +261,9 @@ def interrupt_and_resume(
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=group,
+            # a suite run in the background (`pytest &`) ignores SIGINT, and so
+            # would the child, which then finishes: Ctrl-C as in a terminal
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 60
         while group and not store.exists() and time.monotonic() < deadline:
